@@ -1,0 +1,55 @@
+# The README's two commands: `make run` and `make test`. Everything else is a helper.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= 2
+DEMO_DB    ?= demo.db
+CMAKE_GEN  := -G Ninja
+
+.PHONY: all deps build build-asan run test test-fast test-asan bench format format-check tidy clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j$(JOBS)
+
+$(ASAN_BUILD)/build.ninja:
+	cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DCHOLLIMA_SANITIZE=ON
+
+build-asan: deps $(ASAN_BUILD)/build.ninja
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+
+# Builds, generates the demo economy once, and shows its January fulfilment.
+run: build
+	@if [ ! -f $(DEMO_DB) ]; then ./$(BUILD)/chollima demo --db $(DEMO_DB); fi
+	./$(BUILD)/chollima fulfilment --db $(DEMO_DB) --period 2026-01 --by sector
+	./$(BUILD)/chollima fulfilment --db $(DEMO_DB) --period 2026-01 --by region:1
+
+# Every test: the optimized build, then the address+undefined sanitizer build.
+test: build build-asan format-check
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS) -LE slow
+
+test-fast: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+bench: build
+	@bash scripts/install-deps.sh --bench
+	bash bench/run.sh $(BUILD)
+
+format:
+	clang-format -i $$(git ls-files '*.cc' '*.h')
+
+format-check:
+	@clang-format --dry-run -Werror $$(git ls-files '*.cc' '*.h')
+
+tidy: build
+	run-clang-tidy -quiet -p $(BUILD) 'src/' >/dev/null
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

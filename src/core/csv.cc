@@ -1,0 +1,156 @@
+#include "core/csv.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace chollima {
+
+struct CsvReader::Mapping {
+  void* addr = nullptr;
+  size_t length = 0;
+  ~Mapping() {
+    if (addr != nullptr) munmap(addr, length);
+  }
+};
+
+CsvReader::CsvReader(CsvReader&&) noexcept = default;
+CsvReader& CsvReader::operator=(CsvReader&&) noexcept = default;
+CsvReader::~CsvReader() = default;
+
+Result<CsvReader> CsvReader::Open(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return IoError(path + ": cannot open: " + std::strerror(errno));
+  struct stat st {};
+  if (fstat(fd, &st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return IoError(path + ": cannot stat: " + std::strerror(err));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return IoError(path + ": not a regular file");
+  }
+  CsvReader reader;
+  reader.name_ = path;
+  reader.mapping_ = std::make_unique<Mapping>();
+  const auto length = static_cast<size_t>(st.st_size);
+  if (length > 0) {
+    void* addr = mmap(nullptr, length, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (addr == MAP_FAILED) {
+      const int err = errno;
+      ::close(fd);
+      return IoError(path + ": cannot map: " + std::strerror(err));
+    }
+    madvise(addr, length, MADV_SEQUENTIAL);
+    reader.mapping_->addr = addr;
+    reader.mapping_->length = length;
+    reader.data_ = std::string_view(static_cast<const char*>(addr), length);
+  }
+  ::close(fd);
+  if (reader.data_.starts_with("\xEF\xBB\xBF")) reader.pos_ = 3;
+  return reader;
+}
+
+CsvReader CsvReader::FromString(std::string name, std::string text) {
+  CsvReader reader;
+  reader.name_ = std::move(name);
+  reader.owned_ = std::move(text);
+  reader.data_ = reader.owned_;
+  if (reader.data_.starts_with("\xEF\xBB\xBF")) reader.pos_ = 3;
+  return reader;
+}
+
+Result<bool> CsvReader::Next(CsvRecord& record) {
+  const char* const base = data_.data();
+  const size_t n = data_.size();
+  // Skip blank lines.
+  while (pos_ < n && (base[pos_] == '\n' || base[pos_] == '\r')) {
+    if (base[pos_] == '\n') ++line_;
+    ++pos_;
+  }
+  if (pos_ >= n) return false;
+
+  record.line = line_;
+  spans_.clear();
+  scratch_.clear();
+  while (true) {
+    if (pos_ < n && base[pos_] == '"') {
+      // Quoted field: copy into scratch, turning "" into ".
+      const int64_t start_line = line_;
+      ++pos_;
+      const size_t offset = scratch_.size();
+      while (true) {
+        const void* q = pos_ < n ? std::memchr(base + pos_, '"', n - pos_) : nullptr;
+        if (q == nullptr) {
+          return InvalidArgument(name_ + ":" + std::to_string(start_line) + ": column " +
+                                 std::to_string(spans_.size() + 1) +
+                                 ": a quoted field is never closed");
+        }
+        const size_t qpos = static_cast<size_t>(static_cast<const char*>(q) - base);
+        for (size_t i = pos_; i < qpos; ++i) {
+          if (base[i] == '\n') ++line_;
+        }
+        scratch_.append(base + pos_, qpos - pos_);
+        pos_ = qpos + 1;
+        if (pos_ < n && base[pos_] == '"') {
+          scratch_.push_back('"');
+          ++pos_;
+          continue;
+        }
+        break;
+      }
+      spans_.push_back({true, offset, scratch_.size() - offset});
+      if (pos_ < n && base[pos_] != ',' && base[pos_] != '\n' && base[pos_] != '\r') {
+        return InvalidArgument(name_ + ":" + std::to_string(line_) + ": column " +
+                               std::to_string(spans_.size()) +
+                               ": unexpected character after a closing quote");
+      }
+    } else {
+      const size_t start = pos_;
+      while (pos_ < n) {
+        const char c = base[pos_];
+        if (c == ',' || c == '\n' || c == '\r') break;
+        if (c == '"') {
+          return InvalidArgument(name_ + ":" + std::to_string(line_) + ": column " +
+                                 std::to_string(spans_.size() + 1) +
+                                 ": a quote inside an unquoted field (quote the whole field)");
+        }
+        ++pos_;
+      }
+      spans_.push_back({false, start, pos_ - start});
+    }
+    if (pos_ >= n) break;
+    if (base[pos_] == ',') {
+      ++pos_;
+      continue;
+    }
+    // End of record: \n or \r\n (a lone \r ends it too).
+    if (base[pos_] == '\r') ++pos_;
+    if (pos_ < n && base[pos_] == '\n') ++pos_;
+    ++line_;
+    break;
+  }
+  record.fields.resize(spans_.size());
+  for (size_t i = 0; i < spans_.size(); ++i) {
+    const Span& s = spans_[i];
+    record.fields[i] = s.in_scratch ? std::string_view(scratch_).substr(s.offset, s.length)
+                                    : std::string_view(base + s.offset, s.length);
+  }
+  return true;
+}
+
+std::string CsvErrorMessage(std::string_view file, int64_t line, size_t column,
+                            std::string_view field, std::string_view reason) {
+  std::string m;
+  m.reserve(file.size() + field.size() + reason.size() + 40);
+  m.append(file).append(":").append(std::to_string(line)).append(": column ");
+  m.append(std::to_string(column)).append(" '").append(field).append("': ").append(reason);
+  return m;
+}
+
+}  // namespace chollima
