@@ -19,7 +19,6 @@ function(chollima_test)
   include(GoogleTest)
   gtest_discover_tests(${ARG_NAME}
     PROPERTIES LABELS "${ARG_LABELS}"
-    ENVIRONMENT "CHOLLIMA_BIN=$<TARGET_FILE:chollima>;CHOLLIMA_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
     DISCOVERY_TIMEOUT 60)
   foreach(src ${ARG_SRCS})
     get_filename_component(abs ${src} ABSOLUTE)

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 namespace chollima {
 
@@ -18,8 +19,26 @@ struct CsvReader::Mapping {
   }
 };
 
-CsvReader::CsvReader(CsvReader&&) noexcept = default;
-CsvReader& CsvReader::operator=(CsvReader&&) noexcept = default;
+// Moving a std::string may move its bytes (short strings live inside the object), so a
+// reader over owned text points data_ at its own copy afterwards. The moved-from reader
+// is left empty rather than viewing bytes it no longer owns.
+CsvReader::CsvReader(CsvReader&& other) noexcept { *this = std::move(other); }
+
+CsvReader& CsvReader::operator=(CsvReader&& other) noexcept {
+  if (this == &other) return *this;
+  name_ = std::move(other.name_);
+  mapping_ = std::move(other.mapping_);
+  owned_ = std::move(other.owned_);
+  data_ = mapping_ != nullptr ? other.data_ : std::string_view(owned_);
+  pos_ = std::exchange(other.pos_, 0);
+  line_ = std::exchange(other.line_, 1);
+  error_ = std::exchange(other.error_, std::nullopt);
+  scratch_ = std::move(other.scratch_);
+  spans_ = std::move(other.spans_);
+  other.data_ = {};
+  return *this;
+}
+
 CsvReader::~CsvReader() = default;
 
 Result<CsvReader> CsvReader::Open(const std::string& path) {
@@ -66,11 +85,22 @@ CsvReader CsvReader::FromString(std::string name, std::string text) {
 }
 
 Result<bool> CsvReader::Next(CsvRecord& record) {
+  if (error_.has_value()) return *error_;
+  Result<bool> more = ReadRecord(record);
+  if (!more.ok()) error_ = more.error();
+  return more;
+}
+
+Result<bool> CsvReader::ReadRecord(CsvRecord& record) {
   const char* const base = data_.data();
   const size_t n = data_.size();
+  // A line ends with \n, \r\n or a lone \r.
+  auto ends_line = [&](size_t i) {
+    return base[i] == '\n' || (base[i] == '\r' && (i + 1 == n || base[i + 1] != '\n'));
+  };
   // Skip blank lines.
   while (pos_ < n && (base[pos_] == '\n' || base[pos_] == '\r')) {
-    if (base[pos_] == '\n') ++line_;
+    if (ends_line(pos_)) ++line_;
     ++pos_;
   }
   if (pos_ >= n) return false;
@@ -93,7 +123,7 @@ Result<bool> CsvReader::Next(CsvRecord& record) {
         }
         const size_t qpos = static_cast<size_t>(static_cast<const char*>(q) - base);
         for (size_t i = pos_; i < qpos; ++i) {
-          if (base[i] == '\n') ++line_;
+          if (ends_line(i)) ++line_;
         }
         scratch_.append(base + pos_, qpos - pos_);
         pos_ = qpos + 1;

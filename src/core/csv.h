@@ -1,9 +1,10 @@
 // An RFC 4180 CSV reader over a whole file held in memory (memory-mapped).
 //
-// Handles quoted fields with commas, doubled quotes and newlines, CRLF and LF line
-// ends, a UTF-8 byte-order mark, and reports the physical line each record starts on.
-// Fields are views into the file or into the reader's scratch space and stay valid
-// until the next call to Next().
+// Handles quoted fields with commas, doubled quotes and newlines, CRLF, LF and lone CR
+// line ends, a UTF-8 byte-order mark, and reports the physical line each record starts
+// on. Fields are views into the file or into the reader's scratch space and stay valid
+// until the next call to Next() or until the reader is moved or destroyed. A reader is
+// not thread-safe; distinct readers are independent.
 //
 //   auto reader = CsvReader::Open("reports.csv");
 //   CsvRecord rec;
@@ -17,6 +18,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +45,7 @@ class CsvReader {
 
   // Reads the next record. Returns false at the end of the input; fails with
   // kInvalidArgument on malformed quoting, naming file and line. Blank lines are skipped.
+  // After a failure the reader stays failed: every later call returns the same error.
   Result<bool> Next(CsvRecord& record);
 
   const std::string& name() const { return name_; }
@@ -52,6 +55,7 @@ class CsvReader {
 
  private:
   CsvReader() = default;
+  Result<bool> ReadRecord(CsvRecord& record);
 
   struct Mapping;
   std::string name_;
@@ -60,7 +64,8 @@ class CsvReader {
   std::string_view data_;
   size_t pos_ = 0;
   int64_t line_ = 1;
-  std::string scratch_;  // Unescaped quoted fields of the current record.
+  std::optional<Error> error_;  // Set by the first failed Next(); returned ever after.
+  std::string scratch_;         // Unescaped quoted fields of the current record.
   struct Span {
     bool in_scratch;
     size_t offset;

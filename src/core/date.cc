@@ -51,9 +51,7 @@ Date IsoWeekStart(int year, int week) {
   return jan4 - jan4.Weekday() + (week - 1) * 7;
 }
 
-int IsoWeeksInYear(int year) {
-  return (IsoWeekStart(year + 1, 1) - IsoWeekStart(year, 1)) / 7;
-}
+int IsoWeeksInYear(int year) { return (IsoWeekStart(year + 1, 1) - IsoWeekStart(year, 1)) / 7; }
 
 IsoWeek IsoWeekOf(Date d) {
   const int year = d.ToCivil().year;
@@ -82,11 +80,11 @@ Result<Date> ParseDate(std::string_view text) {
       return bad("expected digits");
     }
   } else {
-    return bad("expected 10 characters");
+    return bad("expected 10 characters, or 8 in the compact YYYYMMDD");
   }
   if (year < kMinYear || year > kMaxYear) {
-    return bad("year " + std::to_string(year) + " is not in " + std::to_string(kMinYear) +
-               ".." + std::to_string(kMaxYear));
+    return bad("year " + std::to_string(year) + " is not in " + std::to_string(kMinYear) + ".." +
+               std::to_string(kMaxYear));
   }
   if (month < 1 || month > 12) return bad("month " + std::to_string(month) + " is not in 1..12");
   if (day < 1 || day > DaysInMonth(year, month)) {

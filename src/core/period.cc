@@ -62,8 +62,7 @@ Result<Period> ParseLettered(std::string_view text, int year, std::string_view r
     case 'W':
       if (n < 1 || n > IsoWeeksInYear(year)) {
         return Bad(text, "week " + std::to_string(n) + " is not in 1.." +
-                             std::to_string(IsoWeeksInYear(year)) + " of " +
-                             std::to_string(year));
+                             std::to_string(IsoWeeksInYear(year)) + " of " + std::to_string(year));
       }
       return WeekPeriod(year, n);
     default:
@@ -123,21 +122,36 @@ Result<Period> ParsePeriod(std::string_view text) {
   }
   const bool dashed = rest.front() == '-';
   const std::string_view body = dashed ? rest.substr(1) : rest;
-  if (!body.empty() && (body.front() == 'Q' || body.front() == 'W' || body.front() == 'H' ||
-                        body.front() == 'S')) {
+  // Any letter goes to ParseLettered, so that "2026X1" is called an unknown letter.
+  if (!body.empty() && ((body.front() >= 'A' && body.front() <= 'Z') ||
+                        (body.front() >= 'a' && body.front() <= 'z'))) {
     return ParseLettered(text, year, body);
   }
   // Month (2026-01, 202601) or day (2026-01-15, 20260115).
   if (body.size() == 2) {
     int month = 0;
     if (!ParseDigits(body, month)) return Bad(text, "expected a two-digit month");
-    if (month < 1 || month > 12) return Bad(text, "month " + std::to_string(month) + " is not in 1..12");
+    if (month < 1 || month > 12) {
+      return Bad(text, "month " + std::to_string(month) + " is not in 1..12");
+    }
     return MonthPeriod(year, month);
   }
   if ((dashed && body.size() == 5 && body[2] == '-') || (!dashed && body.size() == 4)) {
-    auto d = ParseDate(text);
-    if (!d.ok()) return d.error();
-    return Period{Grain::kDay, *d, *d + 1};
+    // Checked here rather than by ParseDate so that the message lists the period forms.
+    int month = 0;
+    int day = 0;
+    if (!ParseDigits(body.substr(0, 2), month) || !ParseDigits(body.substr(body.size() - 2), day)) {
+      return Bad(text, "expected a two-digit month and day");
+    }
+    if (month < 1 || month > 12) {
+      return Bad(text, "month " + std::to_string(month) + " is not in 1..12");
+    }
+    if (day < 1 || day > DaysInMonth(year, month)) {
+      return Bad(text, "day " + std::to_string(day) + " is not in 1.." +
+                           std::to_string(DaysInMonth(year, month)));
+    }
+    const Date d = Date::FromCivil(year, month, day);
+    return Period{Grain::kDay, d, d + 1};
   }
   return Bad(text, "unrecognized form");
 }

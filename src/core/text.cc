@@ -21,8 +21,12 @@ bool ParseNumber(std::string_view text, double& out) {
   if (text.empty()) return false;
   const char* first = text.data();
   const char* last = text.data() + text.size();
-  if (*first == '+') ++first;  // from_chars does not accept a leading '+'.
-  if (first == last || !((*first >= '0' && *first <= '9') || *first == '-' || *first == '.')) {
+  // from_chars rejects a leading '+'; skip it, but only in front of a digit or '.' so
+  // that "+-1" stays rejected.
+  const bool plus = *first == '+';
+  if (plus) ++first;
+  if (first == last ||
+      !((*first >= '0' && *first <= '9') || *first == '.' || (!plus && *first == '-'))) {
     return false;
   }
   double v = 0;
@@ -97,9 +101,16 @@ std::vector<std::string_view> Split(std::string_view text, char sep) {
 }
 
 std::string FormatNumber(double value) {
-  if (std::isnan(value)) return "";
+  // No text parses back to NaN or an infinity (ParseNumber rejects them).
+  if (!std::isfinite(value)) return "";
   char buf[64];
-  auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  // Plain decimals for everyday magnitudes (800000, not 8e+05), the shortest text that
+  // still reads back exactly; exponent form only for the very large and very small.
+  const double magnitude = std::fabs(value);
+  const auto format = magnitude == 0 || (magnitude >= 1e-6 && magnitude < 1e15)
+                          ? std::chars_format::fixed
+                          : std::chars_format::general;
+  auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, value, format);
   if (ec != std::errc()) return "";
   return std::string(buf, ptr);
 }

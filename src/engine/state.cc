@@ -53,6 +53,17 @@ UnitId State::AddUnit(Unit u) {
   return id;
 }
 
+void State::ReplaceUnit(UnitId id, Unit u) { units_[static_cast<size_t>(id)] = std::move(u); }
+
+void State::ReplaceGroup(GroupId id, Group g) {
+  g.depth = groups_[static_cast<size_t>(id)].depth;
+  groups_[static_cast<size_t>(id)] = std::move(g);
+}
+
+void State::ReplaceIndicator(IndicatorId id, Indicator i) {
+  indicators_[static_cast<size_t>(id)] = std::move(i);
+}
+
 void State::AddMembership(const Membership& m) {
   auto& list = memberships_[static_cast<size_t>(m.unit)];
   auto less = [](const Membership& a, const Membership& b) {
@@ -205,6 +216,38 @@ void State::SetReport(const Report& r) {
   if (!last_reported_ || r.date > *last_reported_) last_reported_ = r.date;
 }
 
+void State::SetReports(std::span<const Report> reports) {
+  if (reports.empty()) return;
+  Date first = reports.front().date;
+  Date last = first;
+  for (const Report& r : reports) {
+    first = std::min(first, r.date);
+    last = std::max(last, r.date);
+  }
+  CoverDay(first);
+  CoverDay(last);
+  // Create the missing series first so the value array grows once.
+  std::vector<int32_t> series_of(reports.size());
+  for (size_t i = 0; i < reports.size(); ++i) {
+    const Report& r = reports[i];
+    auto [it, fresh] = series_index_.try_emplace(PairKey(r.indicator, r.unit),
+                                                 static_cast<int32_t>(series_keys_.size()));
+    if (fresh) {
+      series_keys_.push_back({r.unit, r.indicator});
+      series_by_indicator_[static_cast<size_t>(r.indicator)].push_back(it->second);
+    }
+    series_of[i] = it->second;
+  }
+  values_.resize(series_keys_.size() * static_cast<size_t>(series_days_),
+                 std::numeric_limits<double>::quiet_NaN());
+  for (size_t i = 0; i < reports.size(); ++i) {
+    const Report& r = reports[i];
+    values_[static_cast<size_t>(series_of[i]) * static_cast<size_t>(series_days_) +
+            static_cast<size_t>(r.date - origin_)] = r.value;
+  }
+  if (!last_reported_ || last > *last_reported_) last_reported_ = last;
+}
+
 std::optional<double> State::ReportValue(UnitId unit, IndicatorId indicator, Date d) const {
   const int32_t series = FindSeries(unit, indicator);
   if (series < 0 || d < origin_ || d >= origin_ + series_days_) return std::nullopt;
@@ -284,8 +327,8 @@ bool operator==(const State& a, const State& b) {
       for (int32_t day = 0; day < x.series_days_; ++day) {
         const double v = series[static_cast<size_t>(day)];
         if (IsMissing(v)) continue;
-        auto w = y.ReportValue(x.series_keys_[s].unit, x.series_keys_[s].indicator,
-                               x.origin_ + day);
+        auto w =
+            y.ReportValue(x.series_keys_[s].unit, x.series_keys_[s].indicator, x.origin_ + day);
         if (!w || *w != v) return false;
       }
     }

@@ -44,6 +44,11 @@ class State {
   IndicatorId AddIndicator(Indicator i);
   int32_t AddProfile(Profile p);  // Replaces a profile with the same code.
   void SetCalendar(WorkCalendar c) { calendar_ = std::move(c); }
+  // Replace the descriptive fields of an existing entity. Codes, hierarchy, parent, and
+  // an indicator's numerator/denominator stay as they were (REQUIRES: unchanged).
+  void ReplaceUnit(UnitId id, Unit u);
+  void ReplaceGroup(GroupId id, Group g);
+  void ReplaceIndicator(IndicatorId id, Indicator i);
 
   std::optional<HierarchyId> FindHierarchy(std::string_view code) const;
   std::optional<GroupId> FindGroup(HierarchyId h, std::string_view code) const;
@@ -81,6 +86,8 @@ class State {
   // ---- Reports.
   // Sets the current value (a correction overwrites; the store keeps the history).
   void SetReport(const Report& r);
+  // Same as SetReport for each, in order, but grows the series storage once.
+  void SetReports(std::span<const Report> reports);
   // The current value, or nullopt when none was reported.
   std::optional<double> ReportValue(UnitId unit, IndicatorId indicator, Date d) const;
 

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# make bench: every figure side by side with its baseline in one run, printed as a ratio.
+#   bash bench/run.sh BUILD_DIR [ROWS]
+set -euo pipefail
+build=${1:-build}
+rows=${2:-${BENCH_ROWS:-10000000}}
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin="$root/$build/src/cli/chollima"
+work=$(mktemp -d /tmp/chollima-bench-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+now() { date +%s.%N; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", n / t }'; }
+
+echo "== bulk CSV import: $rows report rows (chollima import vs sqlite3 .import into a bare table)"
+"$root/$build/bench/gen_reports" "$work" "$rows" 10000
+ls -l "$work/reports.csv" | awk '{ printf "reports.csv: %.0f MB\n", $5 / 1e6 }'
+
+# Baseline: the sqlite3 CLI importing the same file into a bare table (WAL).
+t0=$(now)
+sqlite3 "$work/bare.db" -cmd 'PRAGMA journal_mode=WAL;' '.mode csv' '.import '"$work/reports.csv"' reports' >/dev/null
+t1=$(now)
+base_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+
+# Chollima: validation, revisions, keys and the engine update, all in one transaction.
+"$bin" init --db "$work/c.db" >/dev/null
+"$bin" import --db "$work/c.db" groups "$work/groups.csv" >/dev/null
+"$bin" import --db "$work/c.db" units "$work/units.csv" >/dev/null
+"$bin" import --db "$work/c.db" indicators "$work/indicators.csv" >/dev/null
+t0=$(now)
+/usr/bin/time -f '%M' -o "$work/mem" "$bin" import --db "$work/c.db" reports "$work/reports.csv" >/dev/null
+t1=$(now)
+ours_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+base_rate=$(rate "$rows" "$base_s")
+ours_rate=$(rate "$rows" "$ours_s")
+echo "sqlite3 .import : $base_rate rows/s (${base_s}s)"
+echo "chollima import : $ours_rate rows/s (${ours_s}s, peak $(( $(cat "$work/mem") / 1024 )) MB)"
+echo "RATIO import/sqlite3 = $(ratio "$ours_rate" "$base_rate")  (goal >= 1.0)"
+rm -f "$work"/*.db*
+
+echo
+echo "== fulfilment: full recompute vs one sequential pass over the same values"
+if [ -x "$root/$build/src/engine/fulfilment_benchmark" ]; then
+  "$root/$build/src/engine/fulfilment_benchmark" --benchmark_min_time=0.5
+fi
+
+echo
+echo "== demo generation"
+if [ -x "$root/$build/src/demo/demo_benchmark" ]; then
+  "$root/$build/src/demo/demo_benchmark" --benchmark_min_time=0.2
+fi

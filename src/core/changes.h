@@ -1,0 +1,53 @@
+// Changes: everything one command writes, validated and resolved to ids, so that the
+// store can write it in one transaction and the engine can apply it afterwards.
+// Ids of new things continue the State's dense ids in order (the first new unit gets
+// id == State::units().size(), and so on).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/model.h"
+
+namespace chollima {
+
+// A report submitted with a client key: the key makes resubmission idempotent.
+struct ReportKey {
+  std::string key;
+  Report report;
+};
+
+struct Changes {
+  std::vector<Hierarchy> new_hierarchies;
+  std::vector<Group> new_groups;  // parents before children
+  std::vector<std::pair<GroupId, Group>> changed_groups;
+  std::vector<Unit> new_units;
+  std::vector<std::pair<UnitId, Unit>> changed_units;
+  std::vector<Membership> memberships;
+  std::vector<Indicator> new_indicators;  // parts before ratios
+  std::vector<std::pair<IndicatorId, Indicator>> changed_indicators;
+  std::vector<Profile> profiles;         // new or replacing a profile of the same code
+  std::optional<WorkCalendar> calendar;  // replaces the whole calendar
+  std::vector<Plan> plans;               // new plans or new revisions of existing ones
+  std::vector<Report> reports;           // new values: first reports or corrections
+  std::vector<ReportKey> report_keys;    // keys of keyed reports among `reports`
+
+  bool empty() const {
+    return new_hierarchies.empty() && new_groups.empty() && changed_groups.empty() &&
+           new_units.empty() && changed_units.empty() && memberships.empty() &&
+           new_indicators.empty() && changed_indicators.empty() && profiles.empty() && !calendar &&
+           plans.empty() && reports.empty() && report_keys.empty();
+  }
+};
+
+// Who wrote a batch of changes, when, and from what.
+struct BatchInfo {
+  std::string kind;         // "import units", "demo", ...
+  std::string source;       // file name or "-"
+  std::string author;       // user name
+  std::string recorded_at;  // ISO 8601 UTC timestamp, from the injected clock
+};
+
+}  // namespace chollima

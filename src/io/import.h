@@ -1,0 +1,75 @@
+// CSV import: parses one file of one kind, validates every row against the engine
+// State, and resolves it into Changes that the service commits in one transaction.
+//
+// Nothing is written here. An import is all-or-nothing: when `errors` is non-empty the
+// caller must write nothing. Each error names file, line, column, field and reason:
+//   "reports.csv:1042: column 4 'value': '12,5' is not a number"
+//
+// Formats (see docs/import-formats.md):
+//   groups       hierarchy,code,name,parent
+//   units        code,name[,<hierarchy>...][,<numeric attribute>...]
+//   memberships  unit,hierarchy,group,from
+//   indicators   code,name,measure,direction,aggregation,role,numerator,denominator[,grain]
+//   plans        target,indicator,period,value[,method]
+//   reports      unit,indicator,date,value[,key]
+//   calendar     date,kind
+//   profiles     profile,month,weight
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/changes.h"
+#include "core/csv.h"
+#include "core/status.h"
+#include "engine/state.h"
+
+namespace chollima::io {
+
+enum class ImportKind {
+  kGroups,
+  kUnits,
+  kMemberships,
+  kIndicators,
+  kPlans,
+  kReports,
+  kCalendar,
+  kProfiles
+};
+
+inline constexpr ImportKind kAllImportKinds[] = {
+    ImportKind::kGroups, ImportKind::kUnits,   ImportKind::kMemberships, ImportKind::kIndicators,
+    ImportKind::kPlans,  ImportKind::kReports, ImportKind::kCalendar,    ImportKind::kProfiles};
+
+const char* ImportKindName(ImportKind kind);
+Result<ImportKind> ParseImportKind(std::string_view name);
+
+struct ImportOptions {
+  size_t max_errors = 50;  // stop collecting after this many errors
+};
+
+struct ImportResult {
+  Changes changes;
+  int64_t rows = 0;      // data rows read
+  int64_t imported = 0;  // new facts
+  int64_t updated = 0;   // changed facts (a correction, a new plan revision, a new name)
+  int64_t ignored = 0;   // rows equal to what is stored, or repeated client keys
+  std::vector<std::string> errors;
+  bool errors_truncated = false;  // more errors than max_errors were found
+};
+
+// Looks up a client key in the store: the report first stored under it, or nullopt.
+using KeyLookup = std::function<Result<std::optional<Report>>(const std::string& key)>;
+
+// Reads all of `reader` as a file of `kind`. Fails (as a Result) only when the store
+// lookup fails; bad input is reported in ImportResult::errors.
+// `progress`, when set, is called now and then with the bytes read so far.
+Result<ImportResult> ParseImport(ImportKind kind, CsvReader& reader, const engine::State& state,
+                                 const KeyLookup& lookup_key, const ImportOptions& options,
+                                 const std::function<void(size_t)>& progress = {});
+
+}  // namespace chollima::io

@@ -1,0 +1,78 @@
+#include "service/service.h"
+
+#include <ctime>
+
+namespace chollima::service {
+
+std::string SystemClock::NowIso() const {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+void ApplyChanges(const Changes& c, engine::State& state) {
+  for (const Hierarchy& h : c.new_hierarchies) state.AddHierarchy(h);
+  for (const Group& g : c.new_groups) state.AddGroup(g);
+  for (const auto& [id, g] : c.changed_groups) state.ReplaceGroup(id, g);
+  for (const Unit& u : c.new_units) state.AddUnit(u);
+  for (const auto& [id, u] : c.changed_units) state.ReplaceUnit(id, u);
+  for (const Membership& m : c.memberships) state.AddMembership(m);
+  for (const Indicator& i : c.new_indicators) state.AddIndicator(i);
+  for (const auto& [id, i] : c.changed_indicators) state.ReplaceIndicator(id, i);
+  for (const Profile& p : c.profiles) state.AddProfile(p);
+  if (c.calendar) state.SetCalendar(*c.calendar);
+  for (const Plan& p : c.plans) state.SetPlan(p);
+  state.SetReports(c.reports);
+}
+
+Result<std::unique_ptr<Service>> Service::Open(const std::string& path, store::OpenMode mode,
+                                               const Clock& clock) {
+  auto store = store::OpenSqliteStore(path, mode);
+  if (!store.ok()) return store.error();
+  auto state = (*store)->Load();
+  if (!state.ok()) return state.error();
+  return std::unique_ptr<Service>(new Service(std::move(*store), std::move(*state), clock));
+}
+
+Result<io::ImportResult> Service::ImportFile(io::ImportKind kind, const std::string& path,
+                                             const ImportRequest& request) {
+  auto reader = CsvReader::Open(path);
+  if (!reader.ok()) return reader.error();
+  return Import(kind, *reader, request);
+}
+
+Result<io::ImportResult> Service::ImportText(io::ImportKind kind, const std::string& name,
+                                             std::string text, const ImportRequest& request) {
+  CsvReader reader = CsvReader::FromString(name, std::move(text));
+  return Import(kind, reader, request);
+}
+
+Result<io::ImportResult> Service::Import(io::ImportKind kind, CsvReader& reader,
+                                         const ImportRequest& request) {
+  io::KeyLookup lookup = [this](const std::string& key) { return store_->FindReportKey(key); };
+  std::function<void(size_t)> progress;
+  if (request.progress) {
+    progress = [&](size_t pos) { request.progress(pos, reader.size()); };
+  }
+  auto result =
+      io::ParseImport(kind, reader, state_, lookup, {.max_errors = request.max_errors}, progress);
+  if (!result.ok()) return result.error();
+  if (!result->errors.empty() || request.dry_run || result->changes.empty()) return result;
+  CHOLLIMA_RETURN_IF_ERROR(Commit(result->changes,
+                                  std::string("import ") + io::ImportKindName(kind), reader.name(),
+                                  request.author));
+  return result;
+}
+
+Status Service::Commit(const Changes& changes, const std::string& kind, const std::string& source,
+                       const std::string& author) {
+  auto batch = store_->Commit(changes, {kind, source, author, clock_.NowIso()});
+  if (!batch.ok()) return batch.error();
+  ApplyChanges(changes, state_);
+  return OkStatus();
+}
+
+}  // namespace chollima::service

@@ -1,0 +1,89 @@
+// The service layer: commands and queries over one store, one transaction per command.
+//
+// A command validates against the engine State, writes its Changes to the store in one
+// transaction, and only then applies them to the State, so the State always equals
+// what RebuildFromStore would give.
+//
+//   auto svc = Service::Open("economy.db", store::OpenMode::kExisting, clock);
+//   auto result = (*svc)->ImportFile(io::ImportKind::kReports, "r.csv", {.author = "kim"});
+//
+// Thread-safety: one thread at a time.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/changes.h"
+#include "core/status.h"
+#include "engine/state.h"
+#include "io/import.h"
+#include "store/store.h"
+
+namespace chollima::service {
+
+// The source of "now", injected so tests are deterministic.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  // The current time as an ISO 8601 UTC timestamp ("2026-11-23T14:11:03Z").
+  virtual std::string NowIso() const = 0;
+};
+
+class SystemClock final : public Clock {
+ public:
+  std::string NowIso() const override;
+};
+
+class FixedClock final : public Clock {
+ public:
+  explicit FixedClock(std::string now) : now_(std::move(now)) {}
+  std::string NowIso() const override { return now_; }
+
+ private:
+  std::string now_;
+};
+
+// Applies committed changes to a State (the engine side of a command).
+void ApplyChanges(const Changes& changes, engine::State& state);
+
+struct ImportRequest {
+  std::string author = "cli";
+  bool dry_run = false;  // validate and count, write nothing
+  size_t max_errors = 50;
+  std::function<void(size_t bytes_read, size_t bytes_total)> progress;
+};
+
+class Service {
+ public:
+  // Opens the store and rebuilds the engine from it.
+  static Result<std::unique_ptr<Service>> Open(const std::string& path, store::OpenMode mode,
+                                               const Clock& clock);
+
+  const engine::State& state() const { return state_; }
+  store::Store& store() { return *store_; }
+
+  // Imports one CSV file. Bad input comes back as ImportResult::errors with nothing
+  // written; a failure of the store comes back as an Error (and nothing is written).
+  Result<io::ImportResult> ImportFile(io::ImportKind kind, const std::string& path,
+                                      const ImportRequest& request);
+  // Same, from text held in memory (`name` is used in messages).
+  Result<io::ImportResult> ImportText(io::ImportKind kind, const std::string& name,
+                                      std::string text, const ImportRequest& request);
+
+  // Commits `changes` as one batch and applies them to the engine.
+  Status Commit(const Changes& changes, const std::string& kind, const std::string& source,
+                const std::string& author);
+
+ private:
+  Service(std::unique_ptr<store::Store> store, engine::State state, const Clock& clock)
+      : store_(std::move(store)), state_(std::move(state)), clock_(clock) {}
+  Result<io::ImportResult> Import(io::ImportKind kind, CsvReader& reader,
+                                  const ImportRequest& request);
+
+  std::unique_ptr<store::Store> store_;
+  engine::State state_;
+  const Clock& clock_;
+};
+
+}  // namespace chollima::service
