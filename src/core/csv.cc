@@ -59,7 +59,7 @@ Result<CsvReader> CsvReader::Open(const std::string& path) {
   reader.mapping_ = std::make_unique<Mapping>();
   const auto length = static_cast<size_t>(st.st_size);
   if (length > 0) {
-    void* addr = mmap(nullptr, length, PROT_READ, MAP_PRIVATE, fd, 0);
+    void* addr = mmap(nullptr, length, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     if (addr == MAP_FAILED) {
       const int err = errno;
       ::close(fd);

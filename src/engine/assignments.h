@@ -119,6 +119,7 @@ class DayWeights {
 
   Date begin() const { return begin_; }
   Date end() const { return begin_ + days_; }
+  int32_t tables() const { return tables_; }
 
  private:
   Date begin_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 
@@ -19,67 +20,92 @@ struct DayStats {
   int32_t present = 0;
 };
 
-// Four independent accumulators keep the adds off one dependency chain, so the loop
-// runs at memory speed.
-DayStats SumDays(const double* v, size_t n) {
-  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  int32_t c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+// Two doubles (SSE2, the x86-64 baseline) and the mask a comparison of them gives.
+typedef double V2d __attribute__((vector_size(16)));
+typedef int64_t V2i __attribute__((vector_size(16)));
+
+inline V2d Load2(const double* p) {
+  V2d v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// The kernels below keep two vector accumulators, so the loop is neither bound by the
+// latency of one add chain nor by a branch per day; v == v is false only for NaN.
+inline DayStats SumDays(const double* v, size_t n) {
+  V2d s0{}, s1{};
+  V2i c0{}, c1{};
   size_t i = 0;
   for (; i + 4 <= n; i += 4) {
-    const double v0 = v[i], v1 = v[i + 1], v2 = v[i + 2], v3 = v[i + 3];
-    const bool p0 = !std::isnan(v0), p1 = !std::isnan(v1), p2 = !std::isnan(v2),
-               p3 = !std::isnan(v3);
-    s0 += p0 ? v0 : 0.0;
-    s1 += p1 ? v1 : 0.0;
-    s2 += p2 ? v2 : 0.0;
-    s3 += p3 ? v3 : 0.0;
-    c0 += p0;
-    c1 += p1;
-    c2 += p2;
-    c3 += p3;
+    const V2d a = Load2(v + i);
+    const V2d b = Load2(v + i + 2);
+    const V2i pa = a == a;
+    const V2i pb = b == b;
+    s0 += (V2d)((V2i)a & pa);
+    s1 += (V2d)((V2i)b & pb);
+    c0 -= pa;
+    c1 -= pb;
   }
+  const V2d s = s0 + s1;
+  const V2i c = c0 + c1;
+  DayStats out;
+  out.sum = s[0] + s[1];
+  int64_t present = c[0] + c[1];
   for (; i < n; ++i) {
     const bool p = !std::isnan(v[i]);
-    s0 += p ? v[i] : 0.0;
-    c0 += p;
+    out.sum += p ? v[i] : 0.0;
+    present += p;
   }
-  DayStats out;
-  out.sum = (s0 + s1) + (s2 + s3);
-  out.present = (c0 + c1) + (c2 + c3);
+  out.present = static_cast<int32_t>(present);
   return out;
 }
 
-DayStats MaxDays(const double* v, size_t n) {
-  DayStats out;
-  double m0 = -kInf, m1 = -kInf;
-  int32_t c0 = 0, c1 = 0;
+inline DayStats MaxDays(const double* v, size_t n) {
+  V2d m0 = {-kInf, -kInf}, m1 = m0;
+  V2i c0{}, c1{};
   size_t i = 0;
-  for (; i + 2 <= n; i += 2) {
+  for (; i + 4 <= n; i += 4) {
+    const V2d a = Load2(v + i);
+    const V2d b = Load2(v + i + 2);
     // A comparison with NaN is false, so missing days never win.
-    m0 = v[i] > m0 ? v[i] : m0;
-    m1 = v[i + 1] > m1 ? v[i + 1] : m1;
-    c0 += !std::isnan(v[i]);
-    c1 += !std::isnan(v[i + 1]);
+    m0 = a > m0 ? a : m0;
+    m1 = b > m1 ? b : m1;
+    c0 -= a == a;
+    c1 -= b == b;
   }
+  const V2i c = c0 + c1;
+  DayStats out;
+  out.max = std::max(std::max(m0[0], m0[1]), std::max(m1[0], m1[1]));
+  int64_t present = c[0] + c[1];
   for (; i < n; ++i) {
-    m0 = v[i] > m0 ? v[i] : m0;
-    c0 += !std::isnan(v[i]);
+    out.max = v[i] > out.max ? v[i] : out.max;
+    present += !std::isnan(v[i]);
   }
-  out.max = std::max(m0, m1);
-  out.present = c0 + c1;
+  out.present = static_cast<int32_t>(present);
   return out;
 }
 
-DayStats LastDays(const double* v, size_t n) {
-  DayStats out;
+inline DayStats LastDays(const double* v, size_t n) {
+  DayStats out = MaxDays(v, n);  // for the count; the max is dropped below
+  out.max = -kInf;
   for (size_t i = n; i-- > 0;) {
     if (!std::isnan(v[i])) {
       out.last = v[i];
       break;
     }
   }
-  for (size_t i = 0; i < n; ++i) out.present += !std::isnan(v[i]);
   return out;
+}
+
+template <Aggregation A>
+inline DayStats StatsOf(const double* v, size_t n) {
+  if constexpr (A == Aggregation::kMax) {
+    return MaxDays(v, n);
+  } else if constexpr (A == Aggregation::kLast) {
+    return LastDays(v, n);
+  } else {
+    return SumDays(v, n);
+  }
 }
 
 DayStats StatsOf(const double* v, size_t n, Aggregation aggregation) {
@@ -96,14 +122,14 @@ DayStats StatsOf(const double* v, size_t n, Aggregation aggregation) {
 }
 
 // Folds the stats of a later stretch into `acc`.
-void Combine(DayStats& acc, const DayStats& later) {
+inline void Combine(DayStats& acc, const DayStats& later) {
   acc.sum += later.sum;
   acc.max = std::max(acc.max, later.max);
   if (later.present > 0) acc.last = later.last;
   acc.present += later.present;
 }
 
-double ValueOf(const DayStats& s, Aggregation aggregation) {
+inline double ValueOf(const DayStats& s, Aggregation aggregation) {
   switch (aggregation) {
     case Aggregation::kSum:
       return s.sum;
@@ -117,16 +143,56 @@ double ValueOf(const DayStats& s, Aggregation aggregation) {
   return kNaN;
 }
 
-double Ratio(double numerator, double denominator) {
+inline double Ratio(double numerator, double denominator) {
   if (std::isnan(numerator) || std::isnan(denominator) || denominator == 0) return kNaN;
   return numerator / denominator;
 }
 
 // x / y, where x / 0 is +inf (x > 0), 1 (x == 0) or -inf (x < 0).
-double Pace(double x, double y) {
+inline double Pace(double x, double y) {
   if (std::isnan(x) || std::isnan(y)) return kNaN;
   if (y != 0) return x / y;
   return x > 0 ? kInf : (x == 0 ? 1.0 : -kInf);
+}
+
+// EvaluateFulfilment, inlined into the recompute loop.
+[[gnu::always_inline]] inline FulfilmentFigures Evaluate(double plan, double plan_to_date,
+                                                         double actual, bool started, bool ended,
+                                                         bool higher, bool cumulative,
+                                                         const StatusThresholds& t) {
+  FulfilmentFigures out{kNaN, kNaN, kNaN, FulfilmentStatus::kNoPlan};
+  if (std::isnan(plan)) return out;
+  const bool has_actual = !std::isnan(actual);
+  if (has_actual) {
+    out.percent = plan != 0 ? 100.0 * actual / plan : kNaN;
+    out.pace = higher ? Pace(actual, plan_to_date) : Pace(plan_to_date, actual);
+    out.forecast = cumulative && plan_to_date > 0
+                       ? actual + (plan - plan_to_date) * (actual / plan_to_date)
+                       : actual;
+  }
+  if (!started) {
+    out.status = FulfilmentStatus::kOnTrack;
+    return out;
+  }
+  if (!has_actual) {
+    out.status = FulfilmentStatus::kNoData;
+    return out;
+  }
+  const double gap = higher ? actual - plan : plan - actual;
+  const double tolerance = t.tolerance * std::max(std::abs(actual), std::abs(plan));
+  const FulfilmentStatus against_plan = gap > tolerance     ? FulfilmentStatus::kOverfulfilled
+                                        : gap >= -tolerance ? FulfilmentStatus::kFulfilled
+                                                            : FulfilmentStatus::kBehind;
+  if (ended || (higher && cumulative && against_plan != FulfilmentStatus::kBehind)) {
+    out.status = against_plan;
+  } else if (out.pace >= 1.0 - t.tolerance) {
+    out.status = FulfilmentStatus::kOnTrack;
+  } else if (out.pace >= t.at_risk_pace * (1.0 - t.tolerance)) {
+    out.status = FulfilmentStatus::kAtRisk;
+  } else {
+    out.status = FulfilmentStatus::kBehind;
+  }
+  return out;
 }
 
 bool IsCumulative(const Indicator& indicator) {
@@ -306,41 +372,8 @@ SeriesAggregate AggregateSeries(std::span<const double> days, Aggregation aggreg
 }
 
 FulfilmentFigures EvaluateFulfilment(const FulfilmentInputs& in, const StatusThresholds& t) {
-  FulfilmentFigures out{kNaN, kNaN, kNaN, FulfilmentStatus::kNoPlan};
-  const bool has_plan = !std::isnan(in.plan);
-  if (!has_plan) return out;
-  const bool higher = in.direction == Direction::kHigher;
-  const bool has_actual = !std::isnan(in.actual);
-  if (has_actual) {
-    out.percent = in.plan != 0 ? 100.0 * in.actual / in.plan : kNaN;
-    out.pace = higher ? Pace(in.actual, in.plan_to_date) : Pace(in.plan_to_date, in.actual);
-    out.forecast = in.cumulative && in.plan_to_date > 0
-                       ? in.actual + (in.plan - in.plan_to_date) * (in.actual / in.plan_to_date)
-                       : in.actual;
-  }
-  if (!in.started) {
-    out.status = FulfilmentStatus::kOnTrack;
-    return out;
-  }
-  if (!has_actual) {
-    out.status = FulfilmentStatus::kNoData;
-    return out;
-  }
-  const double gap = higher ? in.actual - in.plan : in.plan - in.actual;
-  const double tolerance = t.tolerance * std::max(std::abs(in.actual), std::abs(in.plan));
-  const FulfilmentStatus against_plan = gap > tolerance     ? FulfilmentStatus::kOverfulfilled
-                                        : gap >= -tolerance ? FulfilmentStatus::kFulfilled
-                                                            : FulfilmentStatus::kBehind;
-  if (in.ended || (higher && in.cumulative && against_plan != FulfilmentStatus::kBehind)) {
-    out.status = against_plan;
-  } else if (out.pace >= 1.0 - t.tolerance) {
-    out.status = FulfilmentStatus::kOnTrack;
-  } else if (out.pace >= t.at_risk_pace * (1.0 - t.tolerance)) {
-    out.status = FulfilmentStatus::kAtRisk;
-  } else {
-    out.status = FulfilmentStatus::kBehind;
-  }
-  return out;
+  return Evaluate(in.plan, in.plan_to_date, in.actual, in.started, in.ended,
+                  in.direction == Direction::kHigher, in.cumulative, t);
 }
 
 Result<FulfilmentTable> ComputeFulfilment(const State& state, const AssignmentBook& book,
@@ -495,13 +528,253 @@ Result<FulfilmentTable> ComputeFulfilment(const State& state, const AssignmentBo
 
 namespace {
 
-// Per-(unit, indicator) scratch of RecomputeFulfilment, sized once per call.
-struct PeriodPlans {
-  std::vector<double> daily_sum;  // sum of daily assignments over each period
-  std::vector<int32_t> covered;   // covered days of each period
-  std::vector<double> to_date;    // sum over [begin, min(end, as_of + 1))
-  std::vector<double> explicit_value;
+// The year's calendar as the recompute loops see it.
+constexpr size_t kYearIdx = 0;
+constexpr size_t kFirstQuarter = 1;
+constexpr size_t kFirstMonth = 5;
+constexpr size_t kFirstDay = 17;  // periods [0, kFirstDay) are the year, quarters, months
+
+struct YearFrame {
+  Date edges[13];  // month m is [edges[m], edges[m + 1]); edges[12] is the year's end
+  Date as_of;
+  Date actual_end;               // reports count on days before it: min(as_of + 1, year end)
+  std::vector<uint8_t> started;  // by period
+  std::vector<uint8_t> ended;
 };
+
+// Month and quarter stats of one series, then the year's, written to its rows.
+template <Aggregation A>
+void FillSeriesActuals(const State& state, const YearFrame& frame, bool include_days,
+                       int32_t series, double* actual, int32_t* reported_days) {
+  DayStats months[12];
+  for (size_t m = 0; m < 12; ++m) {
+    const std::span<const double> days =
+        SeriesDays(state, series, frame.edges[m], std::min(frame.edges[m + 1], frame.actual_end));
+    months[m] = StatsOf<A>(days.data(), days.size());
+    actual[kFirstMonth + m] = ValueOf(months[m], A);
+    reported_days[kFirstMonth + m] = months[m].present;
+  }
+  DayStats year = months[0];
+  for (size_t m = 1; m < 12; ++m) Combine(year, months[m]);
+  actual[kYearIdx] = ValueOf(year, A);
+  reported_days[kYearIdx] = year.present;
+  for (size_t q = 0; q < 4; ++q) {
+    DayStats quarter = months[3 * q];
+    Combine(quarter, months[3 * q + 1]);
+    Combine(quarter, months[3 * q + 2]);
+    actual[kFirstQuarter + q] = ValueOf(quarter, A);
+    reported_days[kFirstQuarter + q] = quarter.present;
+  }
+  if (!include_days) return;
+  const Date year_begin = frame.edges[0];
+  const std::span<const double> days = SeriesDays(state, series, year_begin, frame.actual_end);
+  const size_t first =
+      kFirstDay + static_cast<size_t>(std::max(year_begin, state.origin()) - year_begin);
+  for (size_t d = 0; d < days.size(); ++d) {
+    const bool present = !std::isnan(days[d]);
+    actual[first + d] = present ? days[d] : (A == Aggregation::kSum ? 0.0 : kNaN);
+    reported_days[first + d] = present;
+  }
+}
+
+// Plan and plan to date of one unit's divisible plans for every period of the year.
+// month_weight[table * 12 + m] is the weight of month m, month_weight_to_date that of its
+// days up to as_of.
+void DivisiblePlans(const AssignmentBook& book, int32_t key, const FulfilmentGrid& grid,
+                    const YearFrame& frame, const std::vector<double>& month_weight,
+                    const std::vector<double>& month_weight_to_date, double* plan,
+                    double* to_date) {
+  const Date year_begin = frame.edges[0];
+  const Date year_end = frame.edges[12];
+  const DayWeights& weights = book.weights();
+  const size_t np = grid.periods.size();
+  double sum[kFirstDay] = {};
+  double due[kFirstDay] = {};
+  int32_t covered[kFirstDay] = {};
+  const std::span<const AssignmentRun> runs = book.RunsOfKey(key);
+  for (const AssignmentRun& r : runs) {
+    if (r.end <= year_begin || r.begin >= year_end) continue;
+    const auto table = static_cast<size_t>(r.table);
+    for (size_t m = 0; m < 12; ++m) {
+      const Date a = std::max(r.begin, frame.edges[m]);
+      const Date b = std::min(r.end, frame.edges[m + 1]);
+      if (a >= b) continue;
+      covered[kFirstMonth + m] += b - a;
+      if (a == frame.edges[m] && b == frame.edges[m + 1]) {  // the common case: whole months
+        sum[kFirstMonth + m] += r.scale * month_weight[table * 12 + m];
+        due[kFirstMonth + m] += r.scale * month_weight_to_date[table * 12 + m];
+      } else {
+        sum[kFirstMonth + m] += r.scale * weights.Sum(r.table, a, b);
+        if (a <= frame.as_of) {
+          due[kFirstMonth + m] += r.scale * weights.Sum(r.table, a, std::min(b, frame.as_of + 1));
+        }
+      }
+    }
+    if (np > kFirstDay) {
+      for (Date d = std::max(r.begin, year_begin); d < std::min(r.end, year_end); d = d + 1) {
+        plan[kFirstDay + static_cast<size_t>(d - year_begin)] =
+            r.scale * weights.Weight(r.table, d);
+      }
+    }
+  }
+  for (size_t q = 0; q < 4; ++q) {
+    for (size_t m = 3 * q; m < 3 * q + 3; ++m) {
+      sum[kFirstQuarter + q] += sum[kFirstMonth + m];
+      due[kFirstQuarter + q] += due[kFirstMonth + m];
+      covered[kFirstQuarter + q] += covered[kFirstMonth + m];
+    }
+    sum[kYearIdx] += sum[kFirstQuarter + q];
+    due[kYearIdx] += due[kFirstQuarter + q];
+    covered[kYearIdx] += covered[kFirstQuarter + q];
+  }
+  for (size_t p = 0; p < kFirstDay; ++p) {
+    const Period& period = grid.periods[p];
+    plan[p] = covered[p] == period.end - period.begin ? sum[p] : kNaN;
+  }
+  // An explicit plan with exactly a period's span gives that period's plan. Only the
+  // grain's own periods can match (a one-year multi-year span matches the year); the
+  // first in processing order wins, as in AssignmentBook::Plan.
+  bool is_explicit[kFirstDay] = {};
+  for (const AssignmentBook::KeyPlan& kp : book.PlansOfKey(key)) {
+    if (kp.begin < year_begin || kp.end > year_end) continue;
+    size_t p = np;
+    if (kp.grain == Grain::kDay) {
+      if (np > kFirstDay) plan[kFirstDay + static_cast<size_t>(kp.begin - year_begin)] = kp.value;
+      continue;
+    }
+    if (kp.begin == year_begin && kp.end == year_end) {
+      p = kYearIdx;
+    } else if (kp.grain == Grain::kMonth || kp.grain == Grain::kQuarter) {
+      const size_t first = kp.grain == Grain::kMonth ? kFirstMonth : kFirstQuarter;
+      const size_t count = kp.grain == Grain::kMonth ? 12 : 4;
+      for (size_t k = first; k < first + count; ++k) {
+        if (grid.periods[k].begin == kp.begin) p = k;
+      }
+    }
+    if (p < kFirstDay && !is_explicit[p]) {
+      is_explicit[p] = true;
+      plan[p] = kp.value;
+    }
+  }
+  for (size_t p = 0; p < np; ++p) {
+    to_date[p] = std::isnan(plan[p]) ? kNaN
+                 : !frame.started[p] ? 0.0
+                 : frame.ended[p]    ? plan[p]
+                                     : due[p];  // only periods of [0, kFirstDay) can be running
+  }
+}
+
+// Plans of a level indicator: the shortest explicit plan containing each period.
+void LevelPlans(std::span<const AssignmentBook::KeyPlan> plans, const FulfilmentGrid& grid,
+                const YearFrame& frame, double* plan, double* to_date) {
+  for (size_t p = 0; p < grid.periods.size(); ++p) {
+    const Period& period = grid.periods[p];
+    double value = kNaN;
+    for (const AssignmentBook::KeyPlan& kp : plans) {  // shortest first
+      if (kp.begin <= period.begin && kp.end >= period.end) {
+        value = kp.value;
+        break;
+      }
+    }
+    plan[p] = value;
+    to_date[p] = std::isnan(value) ? kNaN : frame.started[p] ? value : 0.0;
+  }
+}
+
+// What RecomputeFulfilment shares with its per-indicator loops.
+struct RecomputeContext {
+  const State& state;
+  const AssignmentBook& book;
+  const RecomputeOptions& options;
+  const IndicatorOrder& order;
+  const YearFrame& frame;
+  const std::vector<double>& month_weight;
+  const std::vector<double>& month_weight_to_date;
+  FulfilmentGrid& grid;
+  std::vector<int32_t>& series_of_unit;  // scratch: by unit, -1 without a series
+};
+
+// Fills every row of one indicator, unit by unit, so that a unit's rows are written
+// once while they are in cache: actuals (one pass over its series, or the ratio of the
+// parts' rows), then plans, then the figures. A is the indicator's aggregation (any
+// value for a ratio).
+template <Aggregation A>
+void RecomputeIndicator(const RecomputeContext& ctx, IndicatorId i) {
+  const State& state = ctx.state;
+  FulfilmentGrid& grid = ctx.grid;
+  const Indicator& ind = state.indicators()[static_cast<size_t>(i)];
+  const bool derived = ind.IsDerived();
+  const bool broken = ctx.order.broken[static_cast<size_t>(i)] != 0;
+  const bool cumulative = IsCumulative(ind);
+  const bool higher = ind.direction == Direction::kHigher;
+  const bool divisible = ctx.book.IsDivisible(i);
+  const bool include_days = ctx.options.include_days;
+  const size_t np = grid.periods.size();
+  const auto units = static_cast<size_t>(grid.unit_count);
+  if (!derived) {
+    std::fill(ctx.series_of_unit.begin(), ctx.series_of_unit.end(), -1);
+    for (const int32_t series : state.SeriesOf(i)) {
+      ctx.series_of_unit[static_cast<size_t>(state.SeriesUnit(series))] = series;
+    }
+  }
+  const size_t num_row = derived && !broken ? grid.Row(ind.numerator, 0, 0) : 0;
+  const size_t den_row = derived && !broken ? grid.Row(ind.denominator, 0, 0) : 0;
+  const size_t first_row = grid.Row(i, 0, 0);
+  double* const actual = grid.actual.data();
+  int32_t* const reported_days = grid.reported_days.data();
+  for (size_t u = 0; u < units; ++u) {
+    const size_t row0 = first_row + u * np;
+    if (derived) {
+      const size_t offset = u * np;
+      for (size_t p = 0; p < np; ++p) {
+        actual[row0 + p] =
+            broken ? kNaN : Ratio(actual[num_row + offset + p], actual[den_row + offset + p]);
+        reported_days[row0 + p] = broken ? 0 : reported_days[num_row + offset + p];
+      }
+    } else {
+      const int32_t series = ctx.series_of_unit[u];
+      if (series < 0 || include_days) {
+        std::fill_n(actual + row0, np, A == Aggregation::kSum ? 0.0 : kNaN);
+        std::fill_n(reported_days + row0, np, 0);
+      }
+      if (series >= 0) {
+        FillSeriesActuals<A>(state, ctx.frame, include_days, series, actual + row0,
+                             reported_days + row0);
+      }
+    }
+
+    const int32_t key = ctx.book.KeyOf({false, static_cast<UnitId>(u)}, i);
+    const std::span<const AssignmentBook::KeyPlan> plans = ctx.book.PlansOfKey(key);
+    double* const plan = grid.plan.data() + row0;
+    double* const to_date = grid.plan_to_date.data() + row0;
+    if (plans.empty()) {
+      std::fill_n(plan, np, kNaN);
+      std::fill_n(to_date, np, kNaN);
+      std::fill_n(grid.percent.data() + row0, np, kNaN);
+      std::fill_n(grid.pace.data() + row0, np, kNaN);
+      std::fill_n(grid.forecast.data() + row0, np, kNaN);
+      std::fill_n(grid.status.data() + row0, np, FulfilmentStatus::kNoPlan);
+      continue;
+    }
+    if (divisible) {
+      if (np > kFirstDay) std::fill_n(plan + kFirstDay, np - kFirstDay, kNaN);
+      DivisiblePlans(ctx.book, key, grid, ctx.frame, ctx.month_weight, ctx.month_weight_to_date,
+                     plan, to_date);
+    } else {
+      LevelPlans(plans, grid, ctx.frame, plan, to_date);
+    }
+    for (size_t p = 0; p < np; ++p) {
+      const size_t row = row0 + p;
+      const FulfilmentFigures f =
+          Evaluate(plan[p], to_date[p], actual[row], ctx.frame.started[p] != 0,
+                   ctx.frame.ended[p] != 0, higher, cumulative, ctx.options.thresholds);
+      grid.percent[row] = f.percent;
+      grid.pace[row] = f.pace;
+      grid.forecast[row] = f.forecast;
+      grid.status[row] = f.status;
+    }
+  }
+}
 
 }  // namespace
 
@@ -512,32 +785,38 @@ Status RecomputeFulfilment(const State& state, const AssignmentBook& book,
                            std::to_string(kMinYear) + ".." + std::to_string(kMaxYear));
   }
   const int year = options.year;
-  const Date as_of = options.as_of;
+  YearFrame frame;
+  for (int m = 0; m < 12; ++m) frame.edges[m] = Date::FromCivil(year, m + 1, 1);
+  frame.edges[12] = Date::FromCivil(year + 1, 1, 1);
+  const Date year_begin = frame.edges[0];
+  const Date year_end = frame.edges[12];
+  frame.as_of = options.as_of;
+  frame.actual_end = std::min(options.as_of + 1, year_end);
+
   grid.year = year;
-  grid.as_of = as_of;
+  grid.as_of = options.as_of;
   grid.periods.clear();
-  grid.periods.push_back(
-      {Grain::kYear, Date::FromCivil(year, 1, 1), Date::FromCivil(year + 1, 1, 1)});
+  grid.periods.push_back({Grain::kYear, year_begin, year_end});
   for (int q = 0; q < 4; ++q) {
-    grid.periods.push_back(PeriodOf(Grain::kQuarter, Date::FromCivil(year, 3 * q + 1, 1)));
+    grid.periods.push_back({Grain::kQuarter, frame.edges[3 * q], frame.edges[3 * q + 3]});
   }
-  for (int m = 1; m <= 12; ++m)
-    grid.periods.push_back(PeriodOf(Grain::kMonth, Date::FromCivil(year, m, 1)));
-  constexpr size_t kYearIdx = 0;
-  constexpr size_t kFirstQuarter = 1;
-  constexpr size_t kFirstMonth = 5;
-  constexpr size_t kFirstDay = 17;
-  const Date year_begin = grid.periods[kYearIdx].begin;
-  const Date year_end = grid.periods[kYearIdx].end;
+  for (size_t m = 0; m < 12; ++m) {
+    grid.periods.push_back({Grain::kMonth, frame.edges[m], frame.edges[m + 1]});
+  }
   if (options.include_days) {
-    for (Date d = year_begin; d < year_end; d = d + 1)
+    for (Date d = year_begin; d < year_end; d = d + 1) {
       grid.periods.push_back({Grain::kDay, d, d + 1});
+    }
   }
   const size_t np = grid.periods.size();
+  for (const Period& p : grid.periods) {
+    frame.started.push_back(options.as_of >= p.begin);
+    frame.ended.push_back(options.as_of >= p.end - 1);
+  }
   grid.unit_count = static_cast<int32_t>(state.units().size());
   grid.indicator_count = static_cast<int32_t>(state.indicators().size());
-  const size_t rows =
-      static_cast<size_t>(grid.unit_count) * static_cast<size_t>(grid.indicator_count) * np;
+  const auto units = static_cast<size_t>(grid.unit_count);
+  const size_t rows = units * static_cast<size_t>(grid.indicator_count) * np;
   grid.plan.resize(rows);
   grid.actual.resize(rows);
   grid.plan_to_date.resize(rows);
@@ -547,180 +826,38 @@ Status RecomputeFulfilment(const State& state, const AssignmentBook& book,
   grid.status.resize(rows);
   grid.reported_days.resize(rows);
 
-  std::vector<uint8_t> started(np);
-  std::vector<uint8_t> ended(np);
-  for (size_t p = 0; p < np; ++p) {
-    started[p] = as_of >= grid.periods[p].begin;
-    ended[p] = as_of >= grid.periods[p].end - 1;
+  // The weight of each month of each split table, in all and up to as_of.
+  const DayWeights& weights = book.weights();
+  const auto tables = static_cast<size_t>(weights.tables());
+  std::vector<double> month_weight(tables * 12);
+  std::vector<double> month_weight_to_date(tables * 12);
+  for (size_t t = 0; t < tables; ++t) {
+    for (size_t m = 0; m < 12; ++m) {
+      const auto table = static_cast<int32_t>(t);
+      month_weight[t * 12 + m] = weights.Sum(table, frame.edges[m], frame.edges[m + 1]);
+      month_weight_to_date[t * 12 + m] =
+          weights.Sum(table, frame.edges[m], std::min(frame.edges[m + 1], options.as_of + 1));
+    }
   }
-  // Reports count up to as_of (and never past the year).
-  const Date actual_end = std::min(as_of + 1, year_end);
 
   const IndicatorOrder order = OrderIndicators(state.indicators());
-  PeriodPlans scratch{std::vector<double>(np), std::vector<int32_t>(np), std::vector<double>(np),
-                      std::vector<double>(np)};
-  const auto units = static_cast<size_t>(grid.unit_count);
+  std::vector<int32_t> series_of_unit(units, -1);
+  const RecomputeContext ctx{
+      state, book, options, order, frame, month_weight, month_weight_to_date, grid, series_of_unit};
   for (const IndicatorId i : order.order) {
-    const Indicator& ind = state.indicators()[static_cast<size_t>(i)];
-    const bool cumulative = IsCumulative(ind);
-    const size_t first_row = grid.Row(i, 0, 0);
-
-    // Actuals.
-    if (ind.IsDerived()) {
-      const bool broken = order.broken[static_cast<size_t>(i)];
-      const size_t num_row = broken ? 0 : grid.Row(ind.numerator, 0, 0);
-      const size_t den_row = broken ? 0 : grid.Row(ind.denominator, 0, 0);
-      for (size_t r = 0; r < units * np; ++r) {
-        grid.actual[first_row + r] =
-            broken ? kNaN : Ratio(grid.actual[num_row + r], grid.actual[den_row + r]);
-        grid.reported_days[first_row + r] = broken ? 0 : grid.reported_days[num_row + r];
-      }
-    } else {
-      std::fill_n(grid.actual.begin() + static_cast<ptrdiff_t>(first_row), units * np,
-                  cumulative ? 0.0 : kNaN);
-      std::fill_n(grid.reported_days.begin() + static_cast<ptrdiff_t>(first_row), units * np, 0);
-      for (const int32_t series : state.SeriesOf(i)) {
-        const size_t row0 = grid.Row(i, state.SeriesUnit(series), 0);
-        DayStats month_stats[12];
-        for (size_t m = 0; m < 12; ++m) {
-          const Period& month = grid.periods[kFirstMonth + m];
-          const std::span<const double> days =
-              SeriesDays(state, series, month.begin, std::min(month.end, actual_end));
-          month_stats[m] = StatsOf(days.data(), days.size(), ind.aggregation);
-          grid.actual[row0 + kFirstMonth + m] = ValueOf(month_stats[m], ind.aggregation);
-          grid.reported_days[row0 + kFirstMonth + m] = month_stats[m].present;
-        }
-        DayStats year_stats;
-        for (size_t q = 0; q < 4; ++q) {
-          DayStats quarter_stats = month_stats[3 * q];
-          Combine(quarter_stats, month_stats[3 * q + 1]);
-          Combine(quarter_stats, month_stats[3 * q + 2]);
-          grid.actual[row0 + kFirstQuarter + q] = ValueOf(quarter_stats, ind.aggregation);
-          grid.reported_days[row0 + kFirstQuarter + q] = quarter_stats.present;
-          if (q == 0) {
-            year_stats = quarter_stats;
-          } else {
-            Combine(year_stats, quarter_stats);
-          }
-        }
-        grid.actual[row0 + kYearIdx] = ValueOf(year_stats, ind.aggregation);
-        grid.reported_days[row0 + kYearIdx] = year_stats.present;
-        if (options.include_days) {
-          const std::span<const double> days = SeriesDays(state, series, year_begin, actual_end);
-          const size_t skip =
-              static_cast<size_t>(std::max(year_begin, state.origin()) - year_begin);
-          for (size_t d = 0; d < days.size(); ++d) {
-            const double v = days[d];
-            const bool present = !std::isnan(v);
-            grid.actual[row0 + kFirstDay + skip + d] = present ? v : (cumulative ? 0.0 : kNaN);
-            grid.reported_days[row0 + kFirstDay + skip + d] = present;
-          }
-        }
-      }
-    }
-
-    // Plans and figures, one unit at a time.
-    const bool divisible = book.IsDivisible(i);
-    for (size_t u = 0; u < units; ++u) {
-      const size_t row0 = first_row + u * np;
-      const int32_t key = book.KeyOf({false, static_cast<UnitId>(u)}, i);
-      const std::span<const AssignmentBook::KeyPlan> plans = book.PlansOfKey(key);
-      double* plan = grid.plan.data() + row0;
-      double* to_date = grid.plan_to_date.data() + row0;
-      if (plans.empty()) {
-        std::fill_n(plan, np, kNaN);
-        std::fill_n(to_date, np, kNaN);
-      } else if (divisible) {
-        // Month sums from the runs, then quarters and the year from the months.
-        std::fill(scratch.daily_sum.begin(), scratch.daily_sum.end(), 0.0);
-        std::fill(scratch.covered.begin(), scratch.covered.end(), 0);
-        std::fill(scratch.to_date.begin(), scratch.to_date.end(), 0.0);
-        std::fill(scratch.explicit_value.begin(), scratch.explicit_value.end(), kNaN);
-        const std::span<const AssignmentRun> runs = book.RunsOfKey(key);
-        const DayWeights& weights = book.weights();
-        for (const AssignmentRun& r : runs) {
-          if (r.end <= year_begin || r.begin >= year_end) continue;
-          for (size_t m = 0; m < 12; ++m) {
-            const Period& month = grid.periods[kFirstMonth + m];
-            const Date a = std::max(r.begin, month.begin);
-            const Date b = std::min(r.end, month.end);
-            if (a >= b) continue;
-            scratch.daily_sum[kFirstMonth + m] += r.scale * weights.Sum(r.table, a, b);
-            scratch.covered[kFirstMonth + m] += b - a;
-            if (a <= as_of) {
-              scratch.to_date[kFirstMonth + m] +=
-                  r.scale * weights.Sum(r.table, a, std::min(b, as_of + 1));
-            }
-          }
-          if (options.include_days) {
-            const Date a = std::max(r.begin, year_begin);
-            const Date b = std::min(r.end, year_end);
-            for (Date d = a; d < b; d = d + 1) {
-              const size_t p = kFirstDay + static_cast<size_t>(d - year_begin);
-              scratch.daily_sum[p] = r.scale * weights.Weight(r.table, d);
-              scratch.covered[p] = 1;
-              scratch.to_date[p] = d <= as_of ? scratch.daily_sum[p] : 0.0;
-            }
-          }
-        }
-        for (size_t q = 0; q < 4; ++q) {
-          for (size_t m = 3 * q; m < 3 * q + 3; ++m) {
-            scratch.daily_sum[kFirstQuarter + q] += scratch.daily_sum[kFirstMonth + m];
-            scratch.covered[kFirstQuarter + q] += scratch.covered[kFirstMonth + m];
-            scratch.to_date[kFirstQuarter + q] += scratch.to_date[kFirstMonth + m];
-          }
-          scratch.daily_sum[kYearIdx] += scratch.daily_sum[kFirstQuarter + q];
-          scratch.covered[kYearIdx] += scratch.covered[kFirstQuarter + q];
-          scratch.to_date[kYearIdx] += scratch.to_date[kFirstQuarter + q];
-        }
-        // An explicit plan with exactly a period's span gives that period's plan; the
-        // first in processing order wins, as in AssignmentBook::Plan.
-        for (const AssignmentBook::KeyPlan& kp : plans) {
-          if (kp.end <= year_begin || kp.begin >= year_end) continue;
-          size_t p = np;
-          const int32_t span = kp.end - kp.begin;
-          if (span == 1) {
-            if (options.include_days) p = kFirstDay + static_cast<size_t>(kp.begin - year_begin);
-          } else if (kp.begin == year_begin && kp.end == year_end) {
-            p = kYearIdx;
-          } else {
-            for (size_t k = kFirstQuarter; k < kFirstDay; ++k) {
-              if (grid.periods[k].begin == kp.begin && grid.periods[k].end == kp.end) p = k;
-            }
-          }
-          if (p < np && std::isnan(scratch.explicit_value[p])) scratch.explicit_value[p] = kp.value;
-        }
-        for (size_t p = 0; p < np; ++p) {
-          const Period& period = grid.periods[p];
-          double value = scratch.explicit_value[p];
-          if (std::isnan(value) && scratch.covered[p] == period.end - period.begin) {
-            value = scratch.daily_sum[p];
-          }
-          plan[p] = value;
-          to_date[p] = std::isnan(value) ? kNaN
-                       : !started[p]     ? 0.0
-                       : ended[p]        ? value
-                                         : scratch.to_date[p];
-        }
-      } else {
-        for (size_t p = 0; p < np; ++p) {
-          const Period& period = grid.periods[p];
-          const double value = book.PlanOfKey(key, false, period.begin, period.end);
-          plan[p] = value;
-          to_date[p] = std::isnan(value) ? kNaN : started[p] ? value : 0.0;
-        }
-      }
-      for (size_t p = 0; p < np; ++p) {
-        const size_t row = row0 + p;
-        const FulfilmentFigures f =
-            EvaluateFulfilment({plan[p], to_date[p], grid.actual[row], started[p] != 0,
-                                ended[p] != 0, ind.direction, cumulative},
-                               options.thresholds);
-        grid.percent[row] = f.percent;
-        grid.pace[row] = f.pace;
-        grid.forecast[row] = f.forecast;
-        grid.status[row] = f.status;
-      }
+    switch (state.indicators()[static_cast<size_t>(i)].aggregation) {
+      case Aggregation::kSum:
+        RecomputeIndicator<Aggregation::kSum>(ctx, i);
+        break;
+      case Aggregation::kMean:
+        RecomputeIndicator<Aggregation::kMean>(ctx, i);
+        break;
+      case Aggregation::kMax:
+        RecomputeIndicator<Aggregation::kMax>(ctx, i);
+        break;
+      case Aggregation::kLast:
+        RecomputeIndicator<Aggregation::kLast>(ctx, i);
+        break;
     }
   }
   return OkStatus();

@@ -1,8 +1,13 @@
 #include "service/service.h"
 
 #include <ctime>
+#include <thread>
 
 namespace chollima::service {
+
+// Batches with at least this many reports are applied to the engine in parallel with
+// the store write.
+constexpr size_t kParallelApplyRows = 100000;
 
 std::string SystemClock::NowIso() const {
   const std::time_t now = std::time(nullptr);
@@ -69,9 +74,23 @@ Result<io::ImportResult> Service::Import(io::ImportKind kind, CsvReader& reader,
 
 Status Service::Commit(const Changes& changes, const std::string& kind, const std::string& source,
                        const std::string& author) {
-  auto batch = store_->Commit(changes, {kind, source, author, clock_.NowIso()});
-  if (!batch.ok()) return batch.error();
-  ApplyChanges(changes, state_);
+  const BatchInfo info{kind, source, author, clock_.NowIso()};
+  if (changes.reports.size() < kParallelApplyRows) {
+    auto batch = store_->Commit(changes, info);
+    if (!batch.ok()) return batch.error();
+    ApplyChanges(changes, state_);
+    return OkStatus();
+  }
+  // A large batch: the engine applies it on a second core while the store writes it.
+  // Should the store fail, the engine is rebuilt from the store, which is the truth.
+  std::thread apply([&] { ApplyChanges(changes, state_); });
+  auto batch = store_->Commit(changes, info);
+  apply.join();
+  if (!batch.ok()) {
+    auto rebuilt = store_->Load();
+    if (rebuilt.ok()) state_ = std::move(*rebuilt);
+    return batch.error();
+  }
   return OkStatus();
 }
 

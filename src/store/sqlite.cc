@@ -40,6 +40,12 @@ std::string Statement::Text(int col) const {
 }
 
 Result<Database> Database::Open(const std::string& path, bool create) {
+  // Memory statistics take a global mutex on every allocation; we never read them.
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)configured;
   if (!create) {
     struct stat st {};
     if (stat(path.c_str(), &st) != 0) {

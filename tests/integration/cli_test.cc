@@ -4,7 +4,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "cli_harness.h"
+#include "core/csv.h"
+#include "core/text.h"
 
 namespace chollima::testing {
 namespace {
@@ -227,6 +231,122 @@ TEST_F(Chollima, NewSchemaVersionIsRecorded) {
   RunResult r = Run({"init", "--db", "s.db"});
   EXPECT_THAT(r.out, HasSubstr("schema version 1"));
   EXPECT_EQ(Run({"init", "--db", "s.db"}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace chollima::testing
+
+namespace chollima::testing {
+namespace {
+
+// Hand-computed against the sample files: M2's 2026 coal plan of 240000 shared evenly
+// gives January 240000 * 31 / 365; M1 has an explicit January plan of 28000; as of
+// 2026-01-03, M1's plan to date is 28000 * 3 / 31 and its actual 1010 + 990.5.
+class Fulfilment : public Chollima {
+ protected:
+  // The CSV output as rows of column -> field, keyed by "kind,target,indicator".
+  static std::map<std::string, std::map<std::string, std::string>> Rows(const std::string& csv) {
+    CsvReader reader = CsvReader::FromString("out", csv);
+    CsvRecord rec;
+    std::vector<std::string> header;
+    std::map<std::string, std::map<std::string, std::string>> rows;
+    while (true) {
+      auto more = reader.Next(rec);
+      EXPECT_TRUE(more.ok());
+      if (!more.ok() || !*more) break;
+      if (header.empty()) {
+        header.assign(rec.fields.begin(), rec.fields.end());
+        continue;
+      }
+      std::map<std::string, std::string> row;
+      for (size_t i = 0; i < header.size() && i < rec.fields.size(); ++i) {
+        row[header[i]] = std::string(rec.fields[i]);
+      }
+      rows[row["kind"] + "," + row["target"] + "," + row["indicator"]] = row;
+    }
+    return rows;
+  }
+  static double Num(const std::string& s) {
+    double v = 0;
+    EXPECT_TRUE(ParseNumber(s, v)) << "'" << s << "'";
+    return v;
+  }
+};
+
+TEST_F(Fulfilment, UnitRowsMatchHandComputedFigures) {
+  LoadSample("s.db");
+  RunResult r = Run({"fulfilment", "--db", "s.db", "--period", "2026-01", "--indicator", "coal",
+                     "--as-of", "2026-01-03", "--format", "csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto rows = Rows(r.out);
+  auto& m1 = rows["unit,M1,coal"];
+  const double m1_to_date = 28000.0 * 3 / 31;
+  EXPECT_DOUBLE_EQ(Num(m1["plan"]), 28000);
+  EXPECT_DOUBLE_EQ(Num(m1["actual"]), 2000.5);
+  EXPECT_NEAR(Num(m1["plan_to_date"]), m1_to_date, 1e-9);
+  EXPECT_NEAR(Num(m1["pace"]), 2000.5 / m1_to_date, 1e-12);
+  EXPECT_NEAR(Num(m1["percent"]), 100 * 2000.5 / 28000, 1e-9);
+  EXPECT_NEAR(Num(m1["forecast"]), 28000 * 2000.5 / m1_to_date, 1e-6);
+  EXPECT_EQ(m1["status"], "behind");
+  EXPECT_EQ(m1["reported_days"], "2");
+  EXPECT_NEAR(Num(rows["unit,M2,coal"]["plan"]), 240000.0 * 31 / 365, 1e-9);
+  EXPECT_DOUBLE_EQ(Num(rows["unit,M2,coal"]["actual"]), 1420);
+  auto& total = rows["total,*,coal"];
+  EXPECT_NEAR(Num(total["actual"]), 2000.5 + 1420 + 500, 1e-9);
+  EXPECT_EQ(total["with_plan"], "3");
+}
+
+TEST_F(Fulfilment, GroupsCountUnitsInTheirGroupOnTheEvaluationDay) {
+  LoadSample("s.db");
+  // M3 moves from P2 to P1 on 2026-07-01: in January it counts in P2, in July in P1.
+  RunResult jan = Run({"fulfilment", "--db", "s.db", "--period", "2026-01", "--indicator", "coal",
+                       "--by", "region:1", "--as-of", "2026-01-31", "--format", "csv"});
+  ASSERT_EQ(jan.exit_code, 0) << jan.err;
+  auto rows = Rows(jan.out);
+  EXPECT_EQ(rows["group,region/P2,coal"]["name"], "함경북도 (North Hamgyong)");
+  EXPECT_NEAR(Num(rows["group,region/P2,coal"]["plan"]), 180000.0 * 31 / 365, 1e-9);
+  EXPECT_EQ(rows["group,region/P1,coal"]["units"], "3");
+  RunResult jul = Run({"fulfilment", "--db", "s.db", "--period", "2026-07", "--indicator", "coal",
+                       "--by", "region:1", "--as-of", "2026-07-31", "--format", "csv"});
+  ASSERT_EQ(jul.exit_code, 0) << jul.err;
+  rows = Rows(jul.out);
+  EXPECT_EQ(rows["group,region/P1,coal"]["units"], "4");
+  EXPECT_EQ(rows.count("group,region/P2,coal"), 0u);  // no plan, no report: not listed
+}
+
+TEST_F(Fulfilment, ExplicitGroupPlanShowsItsDifferenceToTheMembers) {
+  LoadSample("s.db");
+  RunResult r = Run({"fulfilment", "--db", "s.db", "--period", "2026", "--indicator", "coal",
+                     "--by", "sector", "--format", "csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // sector/coal has an explicit 800000 against 365000 + 240000 + 180000 = 785000.
+  EXPECT_THAT(r.out, HasSubstr("group,sector/coal,Coal industry,coal,800000,"));
+  EXPECT_THAT(r.out, HasSubstr(",15000\n"));
+}
+
+TEST_F(Fulfilment, BadArgumentsAreUsageErrors) {
+  LoadSample("s.db");
+  EXPECT_EQ(Run({"fulfilment", "--db", "s.db", "--period", "2026-13"}).exit_code, 2);
+  EXPECT_EQ(Run({"fulfilment", "--db", "s.db", "--period", "2026", "--by", "nowhere"}).exit_code,
+            2);
+  EXPECT_EQ(Run({"fulfilment", "--db", "s.db", "--period", "2026", "--indicator", "x"}).exit_code,
+            2);
+  EXPECT_EQ(Run({"fulfilment", "--db", "s.db", "--period", "2026", "--by", "region:9"}).exit_code,
+            2);
+}
+
+TEST_F(Fulfilment, DemoEconomyAnswersEndToEnd) {
+  RunResult r = Run({"demo", "--db", "d.db", "--units", "60", "--seed", "7"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("demo economy of 60 units"));
+  EXPECT_EQ(Run({"demo", "--db", "d.db", "--units", "60"}).exit_code, 2);  // exists
+  r = Run({"fulfilment", "--db", "d.db", "--period", "2026-01", "--by", "region"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("2026-01 coal_output plans: overfulfilled at"));
+  // The same seed gives the same economy.
+  ASSERT_EQ(Run({"demo", "--db", "e.db", "--units", "60", "--seed", "7"}).exit_code, 0);
+  EXPECT_EQ(Run({"export", "--db", "d.db", "reports"}).out,
+            Run({"export", "--db", "e.db", "reports"}).out);
 }
 
 }  // namespace
