@@ -49,7 +49,7 @@ format-check:
 	@clang-format --dry-run -Werror $$(git ls-files '*.cc' '*.h')
 
 tidy: build
-	run-clang-tidy -quiet -p $(BUILD) 'src/' >/dev/null
+	run-clang-tidy -quiet -p $(BUILD) -extra-arg=-std=c++2b 'src/'
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
