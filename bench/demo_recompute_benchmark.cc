@@ -1,0 +1,70 @@
+// The demo economy's full fulfilment recompute (10,000 units, a year of daily reports)
+// beside its baseline: one sequential pass (a sum) over the same report values.
+// bench/run.sh prints the ratio of the two and the peak memory.
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+
+#include "demo/demo.h"
+#include "engine/assignments.h"
+#include "engine/fulfilment.h"
+#include "service/service.h"
+
+namespace chollima {
+namespace {
+
+const engine::State& DemoState() {
+  static const engine::State state = [] {
+    const demo::DemoEconomy economy = demo::GenerateDemo({.units = 10000, .seed = 1, .year = 2026});
+    Changes c;
+    const Dataset& d = economy.structure;
+    c.new_hierarchies = d.hierarchies;
+    c.new_groups = d.groups;
+    c.new_units = d.units;
+    c.memberships = d.memberships;
+    c.new_indicators = d.indicators;
+    c.profiles = d.profiles;
+    c.calendar = d.calendar;
+    c.plans = d.plans;
+    engine::State s;
+    service::ApplyChanges(c, s);
+    economy.ForEachReportChunk([&](std::span<const Report> chunk) { s.SetReports(chunk); });
+    return s;
+  }();
+  return state;
+}
+
+void BM_DemoSequentialSum(benchmark::State& st) {
+  const engine::State& s = DemoState();
+  size_t values = 0;
+  for (auto _ : st) {
+    double total = 0;
+    values = 0;
+    for (size_t series = 0; series < s.series_count(); ++series) {
+      for (double v : s.Series(static_cast<int32_t>(series))) total += std::isnan(v) ? 0 : v;
+      values += static_cast<size_t>(s.series_days());
+    }
+    benchmark::DoNotOptimize(total);
+  }
+  st.SetBytesProcessed(st.iterations() * static_cast<int64_t>(values * sizeof(double)));
+}
+BENCHMARK(BM_DemoSequentialSum)->Unit(benchmark::kMillisecond);
+
+void BM_DemoFullRecompute(benchmark::State& st) {
+  const engine::State& s = DemoState();
+  engine::FulfilmentGrid grid;
+  for (auto _ : st) {
+    const engine::AssignmentBook book(s);
+    Status status = engine::RecomputeFulfilment(
+        s, book, {.year = 2026, .as_of = Date::FromCivil(2026, 12, 31)}, grid);
+    if (!status.ok()) st.SkipWithError(status.error().message.c_str());
+    benchmark::DoNotOptimize(grid.percent.data());
+  }
+  st.counters["rows"] = static_cast<double>(grid.status.size());
+}
+BENCHMARK(BM_DemoFullRecompute)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace chollima
+
+BENCHMARK_MAIN();
