@@ -42,8 +42,8 @@ bool ParseDirection(std::string_view s, Direction& out) {
 }
 
 bool ParseAggregation(std::string_view s, Aggregation& out) {
-  for (Aggregation a : {Aggregation::kSum, Aggregation::kMean, Aggregation::kLast,
-                        Aggregation::kMax}) {
+  for (Aggregation a :
+       {Aggregation::kSum, Aggregation::kMean, Aggregation::kLast, Aggregation::kMax}) {
     if (s == AggregationName(a)) {
       out = a;
       return true;

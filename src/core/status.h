@@ -12,12 +12,12 @@
 namespace chollima {
 
 enum class ErrorCode {
-  kInvalidArgument,   // malformed input: a bad date, a non-number, a missing column
-  kNotFound,          // a referenced thing does not exist: unknown unit or indicator
-  kAlreadyExists,     // a duplicate code
+  kInvalidArgument,     // malformed input: a bad date, a non-number, a missing column
+  kNotFound,            // a referenced thing does not exist: unknown unit or indicator
+  kAlreadyExists,       // a duplicate code
   kFailedPrecondition,  // the request contradicts the stored state: a hierarchy cycle
-  kIo,                // the file system or the store failed
-  kInternal,          // a bug: an invariant did not hold
+  kIo,                  // the file system or the store failed
+  kInternal,            // a bug: an invariant did not hold
 };
 
 // Returns a stable lower-case name for the code, e.g. "invalid_argument".
@@ -41,7 +41,7 @@ inline Error Internal(std::string m) { return {ErrorCode::kInternal, std::move(m
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}    // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
@@ -79,8 +79,8 @@ inline Status OkStatus() { return {}; }
 }  // namespace chollima
 
 // Returns the error of `expr` (a Status or Result) from the enclosing function.
-#define CHOLLIMA_RETURN_IF_ERROR(expr)         \
-  do {                                         \
-    auto chollima_status_ = (expr);            \
+#define CHOLLIMA_RETURN_IF_ERROR(expr)                           \
+  do {                                                           \
+    auto chollima_status_ = (expr);                              \
     if (!chollima_status_.ok()) return chollima_status_.error(); \
   } while (false)

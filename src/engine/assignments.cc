@@ -143,14 +143,11 @@ DayWeights::DayWeights(const WorkCalendar& calendar, std::span<const Profile> pr
   const auto days = static_cast<size_t>(days_);
   for (int32_t t = 0; t < tables_; ++t) {
     const std::span<double> w(weights_.data() + static_cast<size_t>(t) * days, days);
-    if (t == kEvenTable) {
-      SplitWeights(SplitMethod::kEven, nullptr, calendar, begin, w);
-    } else if (t == kWorkdaysTable) {
-      SplitWeights(SplitMethod::kWorkdays, nullptr, calendar, begin, w);
-    } else {
-      SplitWeights(SplitMethod::kProfile, &profiles[static_cast<size_t>(t - 2)], calendar, begin,
-                   w);
-    }
+    const SplitMethod method = t == kEvenTable       ? SplitMethod::kEven
+                               : t == kWorkdaysTable ? SplitMethod::kWorkdays
+                                                     : SplitMethod::kProfile;
+    const Profile* profile = t >= 2 ? &profiles[static_cast<size_t>(t - 2)] : nullptr;
+    SplitWeights(method, profile, calendar, begin, w);
     double* prefix = prefix_.data() + static_cast<size_t>(t) * (days + 1);
     prefix[0] = 0;
     for (size_t i = 0; i < days; ++i) prefix[i + 1] = prefix[i] + w[i];
@@ -304,12 +301,14 @@ int32_t AssignmentBook::KeyOf(const PlanTarget& target, IndicatorId indicator) c
 }
 
 std::span<const AssignmentBook::KeyPlan> AssignmentBook::PlansOfKey(int32_t key) const {
+  if (key < 0) return {};
   const auto k = static_cast<size_t>(key);
   return {plans_.data() + plan_offsets_[k],
           static_cast<size_t>(plan_offsets_[k + 1] - plan_offsets_[k])};
 }
 
 std::span<const AssignmentRun> AssignmentBook::RunsOfKey(int32_t key) const {
+  if (key < 0) return {};
   const auto k = static_cast<size_t>(key);
   return {runs_.data() + run_offsets_[k],
           static_cast<size_t>(run_offsets_[k + 1] - run_offsets_[k])};

@@ -64,8 +64,9 @@
 // day E (State::GroupOf) lies at or below the group. RollUpGroupPlan computes it and
 // reports explicit minus members' roll-up.
 //
-// Plans with a non-finite value, an empty period, or an unknown target, indicator or
-// profile id are ignored (an unknown profile splits evenly).
+// Plans with a non-finite value, an empty period or one outside kMinYear..kMaxYear, or
+// an unknown target or indicator id are ignored; a plan with an unknown profile splits
+// evenly.
 //
 // Thread-safety: an AssignmentBook is immutable once built; concurrent reads are safe.
 // It keeps no reference to the State it was built from.
@@ -196,7 +197,8 @@ class AssignmentBook {
     int32_t table = DayWeights::kEvenTable;  // the plan's split table in weights()
     double value = 0;
   };
-  // The key of (target, indicator), or -1 for unknown ids.
+  // The key of (target, indicator), or -1 for unknown ids (the *OfKey functions treat
+  // -1 as a key without plans).
   int32_t KeyOf(const PlanTarget& target, IndicatorId indicator) const;
   std::span<const KeyPlan> PlansOfKey(int32_t key) const;
   std::span<const AssignmentRun> RunsOfKey(int32_t key) const;

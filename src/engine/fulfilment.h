@@ -190,7 +190,7 @@ Result<FulfilmentTable> ComputeFulfilment(const State& state, const AssignmentBo
 struct RecomputeOptions {
   int year = 2026;
   Date as_of;
-  // Day rows too: 366 more rows per unit x indicator (about 60 bytes each).
+  // Day rows too: 365 or 366 more rows per unit x indicator (53 bytes each).
   bool include_days = false;
   StatusThresholds thresholds;
 };

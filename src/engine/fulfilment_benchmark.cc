@@ -95,7 +95,10 @@ Synthetic BuildSynthetic() {
       if (spec.aggregation == Aggregation::kSum && u % 10 == 0) {
         for (int m = 1; m <= 12; ++m) {
           const Period month = PeriodOf(Grain::kMonth, Date::FromCivil(kYear, m, 1));
-          st.SetPlan({{false, u}, i, month, annual / 12 * (0.9 + 0.2 * Unit01(key + static_cast<uint64_t>(m)))});
+          st.SetPlan({{false, u},
+                      i,
+                      month,
+                      annual / 12 * (0.9 + 0.2 * Unit01(key + static_cast<uint64_t>(m)))});
         }
       }
     }

@@ -468,6 +468,16 @@ TEST(ComputeFulfilment, EmptyStateGivesNoRows) {
   EXPECT_TRUE(t->total_rows.empty());
 }
 
+TEST(ComputeFulfilment, UnitAddedAfterTheBookHasNoPlan) {
+  Economy e;
+  e.Plan(e.coal, "2026", 10);
+  const AssignmentBook book(e.state);
+  const UnitId late = e.state.AddUnit({.code = "late"});
+  const FulfilmentTable t =
+      ComputeFulfilment(e.state, book, {.period = P("2026"), .as_of = D(2026, 5, 1)}).value();
+  EXPECT_EQ(t.unit_rows.at(static_cast<size_t>(late)).status, S::kNoPlan);
+}
+
 TEST(ComputeFulfilment, AllPlannedIndicatorsByDefault) {
   Economy e;
   const IndicatorId unplanned = e.state.AddIndicator({.code = "unplanned"});
@@ -658,24 +668,13 @@ class Model {
       if (!std::isnan(v)) present.push_back(v);
     }
     days = static_cast<int32_t>(present.size());
-    switch (ind.aggregation) {
-      case Aggregation::kSum: {
-        double sum = 0;
-        for (double v : present) sum += v;
-        return sum;
-      }
-      case Aggregation::kMean: {
-        if (present.empty()) return kNaN;
-        double sum = 0;
-        for (double v : present) sum += v;
-        return sum / static_cast<double>(present.size());
-      }
-      case Aggregation::kLast:
-        return present.empty() ? kNaN : present.back();
-      case Aggregation::kMax:
-        return present.empty() ? kNaN : *std::max_element(present.begin(), present.end());
-    }
-    return kNaN;
+    double sum = 0;
+    for (double v : present) sum += v;
+    if (ind.aggregation == Aggregation::kSum) return sum;
+    if (present.empty()) return kNaN;
+    if (ind.aggregation == Aggregation::kMean) return sum / static_cast<double>(present.size());
+    if (ind.aggregation == Aggregation::kLast) return present.back();
+    return *std::max_element(present.begin(), present.end());
   }
 
   double GroupActual(const std::vector<UnitId>& members, IndicatorId i, Date begin, Date last,
@@ -750,7 +749,7 @@ bool Near(double a, double b) {
 }
 
 #define EXPECT_NEAR_OR_NAN(a, b, what) \
-  EXPECT_TRUE(Near(a, b)) << what << ": " << (a) << " vs " << (b)
+  EXPECT_TRUE(Near(a, b)) << (what) << ": " << (a) << " vs " << (b)
 
 const Date kFirst = D(2024, 1, 1);  // random plans and reports lie in 2024..2025
 
