@@ -16,16 +16,7 @@ namespace {
 const engine::State& DemoState() {
   static const engine::State state = [] {
     const demo::DemoEconomy economy = demo::GenerateDemo({.units = 10000, .seed = 1, .year = 2026});
-    Changes c;
-    const Dataset& d = economy.structure;
-    c.new_hierarchies = d.hierarchies;
-    c.new_groups = d.groups;
-    c.new_units = d.units;
-    c.memberships = d.memberships;
-    c.new_indicators = d.indicators;
-    c.profiles = d.profiles;
-    c.calendar = d.calendar;
-    c.plans = d.plans;
+    const Changes c = service::StructureChanges(economy.structure);
     engine::State s;
     service::ApplyChanges(c, s);
     economy.ForEachReportChunk([&](std::span<const Report> chunk) { s.SetReports(chunk); });

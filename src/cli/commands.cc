@@ -19,11 +19,25 @@ namespace {
 
 const service::SystemClock kClock;
 
+}  // namespace
+
 int StoreFailure(const Error& e) {
   std::cerr << "chollima: " << e.message << "\n";
   return e.code == ErrorCode::kNotFound || e.code == ErrorCode::kInvalidArgument ? kExitUsage
                                                                                  : kExitStore;
 }
+
+std::unique_ptr<service::Service> OpenStore(const std::string& db, store::OpenMode mode,
+                                            int& exit_code) {
+  auto svc = service::Service::Open(db, mode, kClock);
+  if (!svc.ok()) {
+    exit_code = StoreFailure(svc.error());
+    return nullptr;
+  }
+  return std::move(*svc);
+}
+
+namespace {
 
 std::string DefaultAuthor() {
   const char* user = std::getenv("USER");
@@ -42,13 +56,9 @@ void AddInit(CLI::App& app, int& exit_code) {
   auto db = std::make_shared<std::string>();
   cmd->add_option("--db", *db, "Store file to create")->required();
   cmd->callback([db, &exit_code] {
-    auto svc = service::Service::Open(*db, store::OpenMode::kCreate, kClock);
-    if (!svc.ok()) {
-      exit_code = StoreFailure(svc.error());
-      return;
-    }
-    std::cout << *db << ": store ready (schema version " << (*svc)->store().schema_version()
-              << ")\n";
+    auto svc = OpenStore(*db, store::OpenMode::kCreate, exit_code);
+    if (!svc) return;
+    std::cout << *db << ": store ready (schema version " << svc->store().schema_version() << ")\n";
   });
 }
 
@@ -108,18 +118,15 @@ void AddImport(CLI::App& app, int& exit_code) {
       exit_code = kExitUsage;
       return;
     }
-    auto svc = service::Service::Open(o->db, store::OpenMode::kExisting, kClock);
-    if (!svc.ok()) {
-      exit_code = StoreFailure(svc.error());
-      return;
-    }
+    auto svc = OpenStore(o->db, store::OpenMode::kExisting, exit_code);
+    if (!svc) return;
     ProgressBar bar("importing " + o->file);
     service::ImportRequest request{
         .author = o->author,
         .dry_run = o->dry_run,
         .max_errors = o->max_errors,
         .progress = [&bar](size_t done, size_t total) { bar.Update(done, total); }};
-    auto result = (*svc)->ImportFile(*kind, o->file, request);
+    auto result = svc->ImportFile(*kind, o->file, request);
     bar.Done();
     if (!result.ok()) {
       exit_code = StoreFailure(result.error());
@@ -163,15 +170,12 @@ void AddExport(CLI::App& app, int& exit_code) {
       exit_code = kExitUsage;
       return;
     }
-    auto svc = service::Service::Open(o->db, store::OpenMode::kExisting, kClock);
-    if (!svc.ok()) {
-      exit_code = StoreFailure(svc.error());
-      return;
-    }
+    auto svc = OpenStore(o->db, store::OpenMode::kExisting, exit_code);
+    if (!svc) return;
     const auto format = o->format == "json" ? io::TableFormat::kJson : io::TableFormat::kCsv;
     Status s;
     if (o->output.empty()) {
-      s = io::Export(*kind, (*svc)->state(), format, std::cout);
+      s = io::Export(*kind, svc->state(), format, std::cout);
     } else {
       // Write next to the target and rename, so a failed export leaves no half file.
       const std::string tmp = o->output + ".tmp";
@@ -182,7 +186,7 @@ void AddExport(CLI::App& app, int& exit_code) {
           exit_code = kExitStore;
           return;
         }
-        s = io::Export(*kind, (*svc)->state(), format, file);
+        s = io::Export(*kind, svc->state(), format, file);
       }
       if (s.ok() && std::rename(tmp.c_str(), o->output.c_str()) != 0) {
         s = IoError("cannot rename " + tmp + " to " + o->output);
@@ -210,12 +214,9 @@ void AddHistory(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"table", "csv", "json"}))
       ->capture_default_str();
   cmd->callback([o, &exit_code] {
-    auto svc = service::Service::Open(o->db, store::OpenMode::kExisting, kClock);
-    if (!svc.ok()) {
-      exit_code = StoreFailure(svc.error());
-      return;
-    }
-    const engine::State& s = (*svc)->state();
+    auto svc = OpenStore(o->db, store::OpenMode::kExisting, exit_code);
+    if (!svc) return;
+    const engine::State& s = svc->state();
     auto unit = s.FindUnit(o->unit);
     auto indicator = s.FindIndicator(o->indicator);
     auto date = ParseDate(o->date);
@@ -228,7 +229,7 @@ void AddHistory(CLI::App& app, int& exit_code) {
       exit_code = kExitUsage;
       return;
     }
-    auto revisions = (*svc)->store().ReportHistory(*unit, *indicator, *date);
+    auto revisions = svc->store().ReportHistory(*unit, *indicator, *date);
     if (!revisions.ok()) {
       exit_code = StoreFailure(revisions.error());
       return;
@@ -249,19 +250,6 @@ void AddHistory(CLI::App& app, int& exit_code) {
 }
 
 // ------------------------------------------------------------------ demo
-
-Changes StructureChanges(const Dataset& d) {
-  Changes c;
-  c.new_hierarchies = d.hierarchies;
-  c.new_groups = d.groups;
-  c.new_units = d.units;
-  c.memberships = d.memberships;
-  c.new_indicators = d.indicators;
-  c.profiles = d.profiles;
-  c.calendar = d.calendar;
-  c.plans = d.plans;
-  return c;
-}
 
 void AddDemo(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
@@ -296,11 +284,12 @@ void AddDemo(CLI::App& app, int& exit_code) {
       for (const char* suffix : {"", "-wal", "-shm"}) std::remove((tmp + suffix).c_str());
     };
     {
-      auto svc = service::Service::Open(tmp, store::OpenMode::kCreate, kClock);
-      if (!svc.ok()) return fail(svc.error());
+      auto opened = service::Service::Open(tmp, store::OpenMode::kCreate, kClock);
+      if (!opened.ok()) return fail(opened.error());
+      std::unique_ptr<service::Service>& svc = *opened;
       const demo::DemoEconomy economy = demo::GenerateDemo(o->options);
-      if (Status s =
-              (*svc)->Commit(StructureChanges(economy.structure), "demo structure", "demo", "demo");
+      if (Status s = svc->Commit(service::StructureChanges(economy.structure), "demo structure",
+                                 "demo", "demo");
           !s.ok()) {
         return fail(s.error());
       }
@@ -311,7 +300,7 @@ void AddDemo(CLI::App& app, int& exit_code) {
       Status status;
       auto flush = [&] {
         if (!status.ok() || batch.reports.empty()) return;
-        status = (*svc)->Commit(batch, "demo reports", "demo", "demo");
+        status = svc->Commit(batch, "demo reports", "demo", "demo");
         batch.reports.clear();
       };
       economy.ForEachReportChunk([&](std::span<const Report> chunk) {
@@ -323,7 +312,7 @@ void AddDemo(CLI::App& app, int& exit_code) {
       flush();
       bar.Done();
       if (!status.ok()) return fail(status.error());
-      const engine::State& s = (*svc)->state();
+      const engine::State& s = svc->state();
       std::cout << o->db << ": demo economy of " << s.units().size() << " units, "
                 << s.groups().size() << " groups, " << s.indicators().size() << " indicators, "
                 << s.plans().size() << " plans, " << done << " reports for " << o->options.year

@@ -39,18 +39,16 @@ std::string TargetCodeOrAll(const engine::State& s, const PlanTarget& t) {
   return io::TargetCode(s, t);
 }
 
-int Run(const Options& o, const service::Clock& clock) {
+int Run(const Options& o) {
   auto period = ParsePeriod(o.period);
   if (!period.ok()) {
     std::cerr << "chollima fulfilment: --period: " << period.error().message << "\n";
     return kExitUsage;
   }
-  auto svc = service::Service::Open(o.db, store::OpenMode::kExisting, clock);
-  if (!svc.ok()) {
-    std::cerr << "chollima: " << svc.error().message << "\n";
-    return svc.error().code == ErrorCode::kNotFound ? kExitUsage : kExitStore;
-  }
-  const engine::State& state = (*svc)->state();
+  int exit_code = kExitOk;
+  auto svc = OpenStore(o.db, store::OpenMode::kExisting, exit_code);
+  if (!svc) return exit_code;
+  const engine::State& state = svc->state();
   engine::FulfilmentQuery query;
   query.period = *period;
   query.thresholds.at_risk_pace = o.at_risk;
@@ -189,10 +187,7 @@ void AddFulfilment(CLI::App& app, int& exit_code) {
   cmd->add_option("--format", o->format, "table, csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}))
       ->capture_default_str();
-  cmd->callback([o, &exit_code] {
-    static const service::SystemClock clock;
-    exit_code = Run(*o, clock);
-  });
+  cmd->callback([o, &exit_code] { exit_code = Run(*o); });
 }
 
 }  // namespace chollima::cli

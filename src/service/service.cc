@@ -33,6 +33,19 @@ void ApplyChanges(const Changes& c, engine::State& state) {
   state.SetReports(c.reports);
 }
 
+Changes StructureChanges(const Dataset& d) {
+  Changes c;
+  c.new_hierarchies = d.hierarchies;
+  c.new_groups = d.groups;
+  c.new_units = d.units;
+  c.memberships = d.memberships;
+  c.new_indicators = d.indicators;
+  c.profiles = d.profiles;
+  c.calendar = d.calendar;
+  c.plans = d.plans;
+  return c;
+}
+
 Result<std::unique_ptr<Service>> Service::Open(const std::string& path, store::OpenMode mode,
                                                const Clock& clock) {
   auto store = store::OpenSqliteStore(path, mode);

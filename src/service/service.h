@@ -47,6 +47,9 @@ class FixedClock final : public Clock {
 // Applies committed changes to a State (the engine side of a command).
 void ApplyChanges(const Changes& changes, engine::State& state);
 
+// The changes that load everything of `dataset` but its reports into an empty store.
+Changes StructureChanges(const Dataset& dataset);
+
 struct ImportRequest {
   std::string author = "cli";
   bool dry_run = false;  // validate and count, write nothing

@@ -51,6 +51,17 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// Steps `stmt` through all its rows, calling `fn(stmt)` for each.
+template <typename Fn>
+Status ForEachRow(Statement& stmt, Fn&& fn) {
+  while (true) {
+    auto row = stmt.Step();
+    if (!row.ok()) return row.error();
+    if (!*row) return OkStatus();
+    fn(stmt);
+  }
+}
+
 class Database {
  public:
   // Opens `path`; with `create` false the file must already exist.

@@ -199,13 +199,10 @@ class SqliteStore final : public Store {
  private:
   Result<std::vector<Revision>> ReadRevisions(Statement& stmt) {
     std::vector<Revision> out;
-    while (true) {
-      auto row = stmt.Step();
-      if (!row.ok()) return row.error();
-      if (!*row) break;
+    CHOLLIMA_RETURN_IF_ERROR(ForEachRow(stmt, [&](Statement& row) {
       out.push_back(
-          {stmt.Int(0), stmt.Double(1), {stmt.Text(2), stmt.Text(3), stmt.Text(4), stmt.Text(5)}});
-    }
+          {row.Int(0), row.Double(1), {row.Text(2), row.Text(3), row.Text(4), row.Text(5)}});
+    }));
     return out;
   }
 
@@ -214,35 +211,24 @@ class SqliteStore final : public Store {
     {
       auto st = db_.Prepare("SELECT code FROM hierarchy ORDER BY id");
       if (!st.ok()) return st.error();
-      while (true) {
-        auto row = st->Step();
-        if (!row.ok()) return row.error();
-        if (!*row) break;
-        state.AddHierarchy({st->Text(0)});
-      }
+      CHOLLIMA_RETURN_IF_ERROR(
+          ForEachRow(*st, [&](Statement& row) { state.AddHierarchy({row.Text(0)}); }));
     }
     {
       auto st = db_.Prepare("SELECT hierarchy, code, name, parent FROM grp ORDER BY id");
       if (!st.ok()) return st.error();
-      while (true) {
-        auto row = st->Step();
-        if (!row.ok()) return row.error();
-        if (!*row) break;
-        state.AddGroup({.hierarchy = st->Int32(0),
-                        .code = st->Text(1),
-                        .name = st->Text(2),
-                        .parent = st->IsNull(3) ? kNoId : st->Int32(3)});
-      }
+      CHOLLIMA_RETURN_IF_ERROR(ForEachRow(*st, [&](Statement& row) {
+        state.AddGroup({.hierarchy = row.Int32(0),
+                        .code = row.Text(1),
+                        .name = row.Text(2),
+                        .parent = row.IsNull(3) ? kNoId : row.Int32(3)});
+      }));
     }
     {
       auto st = db_.Prepare("SELECT code, name FROM unit ORDER BY id");
       if (!st.ok()) return st.error();
-      while (true) {
-        auto row = st->Step();
-        if (!row.ok()) return row.error();
-        if (!*row) break;
-        state.AddUnit({.code = st->Text(0), .name = st->Text(1)});
-      }
+      CHOLLIMA_RETURN_IF_ERROR(ForEachRow(
+          *st, [&](Statement& row) { state.AddUnit({.code = row.Text(0), .name = row.Text(1)}); }));
     }
     CHOLLIMA_RETURN_IF_ERROR(LoadAttributes(state));
     {
@@ -250,62 +236,47 @@ class SqliteStore final : public Store {
           "SELECT unit, hierarchy, grp, from_day FROM membership ORDER BY unit, hierarchy, "
           "from_day");
       if (!st.ok()) return st.error();
-      while (true) {
-        auto row = st->Step();
-        if (!row.ok()) return row.error();
-        if (!*row) break;
-        state.AddMembership({st->Int32(0), st->Int32(1), st->Int32(2), Date(st->Int32(3))});
-      }
+      CHOLLIMA_RETURN_IF_ERROR(ForEachRow(*st, [&](Statement& row) {
+        state.AddMembership({row.Int32(0), row.Int32(1), row.Int32(2), Date(row.Int32(3))});
+      }));
     }
     {
       auto st = db_.Prepare(
           "SELECT code, name, measure, direction, aggregation, role, grain, numerator, "
           "denominator FROM indicator ORDER BY id");
       if (!st.ok()) return st.error();
-      while (true) {
-        auto row = st->Step();
-        if (!row.ok()) return row.error();
-        if (!*row) break;
-        state.AddIndicator({.code = st->Text(0),
-                            .name = st->Text(1),
-                            .measure = st->Text(2),
-                            .direction = static_cast<Direction>(st->Int32(3)),
-                            .aggregation = static_cast<Aggregation>(st->Int32(4)),
-                            .role = static_cast<Role>(st->Int32(5)),
-                            .grain = static_cast<Grain>(st->Int32(6)),
-                            .numerator = st->IsNull(7) ? kNoId : st->Int32(7),
-                            .denominator = st->IsNull(8) ? kNoId : st->Int32(8)});
-      }
+      CHOLLIMA_RETURN_IF_ERROR(ForEachRow(*st, [&](Statement& row) {
+        state.AddIndicator({.code = row.Text(0),
+                            .name = row.Text(1),
+                            .measure = row.Text(2),
+                            .direction = static_cast<Direction>(row.Int32(3)),
+                            .aggregation = static_cast<Aggregation>(row.Int32(4)),
+                            .role = static_cast<Role>(row.Int32(5)),
+                            .grain = static_cast<Grain>(row.Int32(6)),
+                            .numerator = row.IsNull(7) ? kNoId : row.Int32(7),
+                            .denominator = row.IsNull(8) ? kNoId : row.Int32(8)});
+      }));
     }
     {
       auto st = db_.Prepare("SELECT code, weights FROM profile ORDER BY id");
       if (!st.ok()) return st.error();
-      while (true) {
-        auto row = st->Step();
-        if (!row.ok()) return row.error();
-        if (!*row) break;
-        state.AddProfile({st->Text(0), SplitWeights(st->Text(1))});
-      }
+      CHOLLIMA_RETURN_IF_ERROR(ForEachRow(*st, [&](Statement& row) {
+        state.AddProfile({row.Text(0), SplitWeights(row.Text(1))});
+      }));
     }
     {
       WorkCalendar cal;
       auto st = db_.Prepare("SELECT weekday, rest FROM calendar_rest");
       if (!st.ok()) return st.error();
-      while (true) {
-        auto row = st->Step();
-        if (!row.ok()) return row.error();
-        if (!*row) break;
-        const int w = st->Int32(0);
-        if (w >= 0 && w < 7) cal.rest_weekdays[static_cast<size_t>(w)] = st->Int32(1) != 0;
-      }
+      CHOLLIMA_RETURN_IF_ERROR(ForEachRow(*st, [&](Statement& row) {
+        const int w = row.Int32(0);
+        if (w >= 0 && w < 7) cal.rest_weekdays[static_cast<size_t>(w)] = row.Int32(1) != 0;
+      }));
       auto ex = db_.Prepare("SELECT day, working FROM calendar_exception ORDER BY seq");
       if (!ex.ok()) return ex.error();
-      while (true) {
-        auto row = ex->Step();
-        if (!row.ok()) return row.error();
-        if (!*row) break;
-        cal.exceptions.emplace_back(Date(ex->Int32(0)), ex->Int32(1) != 0);
-      }
+      CHOLLIMA_RETURN_IF_ERROR(ForEachRow(*ex, [&](Statement& row) {
+        cal.exceptions.emplace_back(Date(row.Int32(0)), row.Int32(1) != 0);
+      }));
       state.SetCalendar(std::move(cal));
     }
     {
@@ -313,35 +284,29 @@ class SqliteStore final : public Store {
           "SELECT target_is_group, target, indicator, grain, begin_day, end_day, value, "
           "method, profile FROM plan_revision ORDER BY seq");
       if (!st.ok()) return st.error();
-      while (true) {
-        auto row = st->Step();
-        if (!row.ok()) return row.error();
-        if (!*row) break;
+      CHOLLIMA_RETURN_IF_ERROR(ForEachRow(*st, [&](Statement& row) {
         Plan p;
-        p.target = {st->Int32(0) != 0, st->Int32(1)};
-        p.indicator = st->Int32(2);
-        p.period = {static_cast<Grain>(st->Int32(3)), Date(st->Int32(4)), Date(st->Int32(5))};
-        p.value = st->Double(6);
-        p.method = static_cast<SplitMethod>(st->Int32(7));
-        p.profile = st->IsNull(8) ? kNoId : st->Int32(8);
+        p.target = {row.Int32(0) != 0, row.Int32(1)};
+        p.indicator = row.Int32(2);
+        p.period = {static_cast<Grain>(row.Int32(3)), Date(row.Int32(4)), Date(row.Int32(5))};
+        p.value = row.Double(6);
+        p.method = static_cast<SplitMethod>(row.Int32(7));
+        p.profile = row.IsNull(8) ? kNoId : row.Int32(8);
         state.SetPlan(p);
-      }
+      }));
     }
     {
       auto st = db_.Prepare("SELECT unit, indicator, day, value FROM report_revision ORDER BY seq");
       if (!st.ok()) return st.error();
       std::vector<Report> chunk;
       chunk.reserve(kLoadChunk);
-      while (true) {
-        auto row = st->Step();
-        if (!row.ok()) return row.error();
-        if (!*row) break;
-        chunk.push_back({st->Int32(0), st->Int32(1), Date(st->Int32(2)), st->Double(3)});
+      CHOLLIMA_RETURN_IF_ERROR(ForEachRow(*st, [&](Statement& row) {
+        chunk.push_back({row.Int32(0), row.Int32(1), Date(row.Int32(2)), row.Double(3)});
         if (chunk.size() == kLoadChunk) {
           state.SetReports(chunk);
           chunk.clear();
         }
-      }
+      }));
       state.SetReports(chunk);
     }
     return OkStatus();
@@ -353,16 +318,13 @@ class SqliteStore final : public Store {
     auto st = db_.Prepare("SELECT unit, name, value FROM unit_attribute ORDER BY unit, name");
     if (!st.ok()) return st.error();
     std::vector<Unit> units = state.units();
-    while (true) {
-      auto row = st->Step();
-      if (!row.ok()) return row.error();
-      if (!*row) break;
-      const auto unit = static_cast<size_t>(st->Int32(0));
-      std::string name = st->Text(1);
+    CHOLLIMA_RETURN_IF_ERROR(ForEachRow(*st, [&](Statement& row) {
+      const auto unit = static_cast<size_t>(row.Int32(0));
+      std::string name = row.Text(1);
       const size_t bar = name.find('|');
       if (bar != std::string::npos) name = name.substr(bar + 1);
-      if (unit < units.size()) units[unit].attributes.emplace_back(name, st->Double(2));
-    }
+      if (unit < units.size()) units[unit].attributes.emplace_back(name, row.Double(2));
+    }));
     for (size_t u = 0; u < units.size(); ++u) {
       if (!units[u].attributes.empty()) state.ReplaceUnit(static_cast<UnitId>(u), units[u]);
     }
