@@ -5,7 +5,7 @@ JOBS       ?= 2
 DEMO_DB    ?= demo.db
 CMAKE_GEN  := -G Ninja
 
-.PHONY: all deps build build-asan run test test-fast test-asan bench format format-check tidy clean
+.PHONY: all deps build build-asan run test test-fast bench fuzz format format-check tidy clean
 
 all: build
 
@@ -41,6 +41,12 @@ test-fast: build
 bench: build
 	@bash scripts/install-deps.sh --bench
 	bash bench/run.sh $(BUILD)
+
+# libFuzzer targets (clang); see fuzz/README.md.
+fuzz:
+	@bash scripts/install-deps.sh --fuzz
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz $(CMAKE_GEN) -DCHOLLIMA_FUZZ=ON
+	cmake --build build-fuzz -j$(JOBS) --target fuzzers
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -5,7 +5,7 @@ set -euo pipefail
 build=${1:-build}
 rows=${2:-${BENCH_ROWS:-10000000}}
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin="$root/$build/src/cli/chollima"
+bin="$root/$build/chollima"
 work=$(mktemp -d /tmp/chollima-bench-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 

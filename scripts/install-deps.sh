@@ -11,9 +11,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy
 )
-if [ "${1:-}" = "--bench" ]; then
-  packages+=(time)
-fi
+case "${1:-}" in
+  --bench) packages+=(time python3) ;;          # /usr/bin/time for peak memory; ratio maths
+  --fuzz) packages+=(clang libclang-rt-14-dev) ;;  # libFuzzer's runtime
+esac
 
 missing=()
 for p in "${packages[@]}"; do
