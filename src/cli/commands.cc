@@ -79,9 +79,8 @@ void PrintImportSummary(const std::string& file, const io::ImportResult& r, bool
 }
 
 void AddImport(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand(
-      "import",
-      "Import a CSV file of one kind, all or nothing.\n"
+  auto* cmd = app.add_subcommand("import", "Import a CSV file of one kind, all or nothing");
+  cmd->footer(
       "Kinds and their columns:\n"
       "  groups       hierarchy,code,name,parent\n"
       "  units        code,name[,<hierarchy>...][,<numeric attribute>...]\n"
@@ -92,7 +91,8 @@ void AddImport(CLI::App& app, int& exit_code) {
       "  reports      unit,indicator,date,value[,key]\n"
       "  calendar     date,kind\n"
       "  profiles     profile,month,weight\n"
-      "Errors name file, line, column and field; on any error nothing is written (exit 1).");
+      "Errors name file, line, column and field; on any error nothing is written (exit 1).\n"
+      "Exit codes: 0 imported, 1 rejected, 2 bad arguments or no store, 3 store failure.");
   struct Opts {
     std::string db, kind, file, author = DefaultAuthor(), format = "text";
     bool dry_run = false;
@@ -252,10 +252,11 @@ void AddHistory(CLI::App& app, int& exit_code) {
 // ------------------------------------------------------------------ demo
 
 void AddDemo(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand(
-      "demo",
-      "Generate the demo economy into a new store: provinces, counties, nine sectors, units "
-      "with a year of daily reports and annual plans. Deterministic for a given seed.");
+  auto* cmd = app.add_subcommand("demo", "Generate the demo economy into a new store");
+  cmd->footer(
+      "About 10 provinces and 200 counties, nine sectors, units with capacities, a year of "
+      "daily reports (seasonality, trend, noise, outages), annual and monthly plans, group "
+      "plans. Deterministic for a given seed.");
   struct Opts {
     std::string db;
     demo::DemoOptions options;

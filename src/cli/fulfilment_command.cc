@@ -161,11 +161,12 @@ int Run(const Options& o) {
 }  // namespace
 
 void AddFulfilment(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand(
-      "fulfilment",
-      "Plan fulfilment for one period: plan, actual, percent, plan to date, pace, forecast "
-      "and status (overfulfilled, fulfilled, on_track, at_risk, behind, no_plan, no_data) "
-      "per unit or per group, with the counts of units by status.");
+  auto* cmd = app.add_subcommand("fulfilment", "Plan fulfilment per unit or group for a period");
+  cmd->footer(
+      "Each row: plan, actual, percent, plan to date, pace, forecast and status "
+      "(overfulfilled, fulfilled, on_track, at_risk, behind, no_plan, no_data); groups add "
+      "their units' counts by status and, for a group's own plan, its difference to the sum "
+      "of its members'. The closing lines count units by status per indicator.");
   auto o = std::make_shared<Options>();
   cmd->add_option("--db", o->db, "Store file")->required();
   cmd->add_option("--period", o->period,
