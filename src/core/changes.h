@@ -32,7 +32,10 @@ struct Changes {
   std::optional<WorkCalendar> calendar;  // replaces the whole calendar
   std::vector<Plan> plans;               // new plans or new revisions of existing ones
   std::vector<Report> reports;           // new values: first reports or corrections
-  std::vector<ReportKey> report_keys;    // keys of keyed reports among `reports`
+  // Client keys seen for the first time: those of keyed reports among `reports`, and
+  // those of keyed reports equal to the stored value, recorded so that resending the
+  // key after a later correction stays a no-op rather than reverting it.
+  std::vector<ReportKey> report_keys;
 
   bool empty() const {
     return new_hierarchies.empty() && new_groups.empty() && changed_groups.empty() &&
