@@ -258,6 +258,7 @@ AssignmentBook::AssignmentBook(const State& state)
     }
   }
   std::vector<uint8_t> planned(static_cast<size_t>(indicator_count_), 0);
+  planned_unit_offsets_.assign(static_cast<size_t>(indicator_count_) + 1, 0);
   run_offsets_.assign(key_count + 1, 0);
   std::vector<AssignmentRun> runs;
   std::vector<AssignmentRun> free;
@@ -279,12 +280,19 @@ AssignmentBook::AssignmentBook(const State& state)
       indicator = (key - unit_keys) / group_count_;
     }
     planned[static_cast<size_t>(indicator)] = 1;
+    if (!target.is_group) {  // unit keys come first, by indicator then unit
+      planned_units_.push_back(target.id);
+      ++planned_unit_offsets_[static_cast<size_t>(indicator) + 1];
+    }
     if (!divisible_[static_cast<size_t>(indicator)]) continue;
     BuildRuns(std::span<const KeyPlan>(&*first, static_cast<size_t>(last - first)), weights_,
               target, indicator, runs, free, inconsistencies_);
     runs_.insert(runs_.end(), runs.begin(), runs.end());
   }
   run_offsets_[key_count] = static_cast<int32_t>(runs_.size());
+  for (size_t i = 0; i < static_cast<size_t>(indicator_count_); ++i) {
+    planned_unit_offsets_[i + 1] += planned_unit_offsets_[i];
+  }
   for (IndicatorId i = 0; i < indicator_count_; ++i) {
     if (planned[static_cast<size_t>(i)]) planned_indicators_.push_back(i);
   }
@@ -298,6 +306,13 @@ int32_t AssignmentBook::KeyOf(const PlanTarget& target, IndicatorId indicator) c
   }
   if (target.id >= unit_count_) return -1;
   return indicator * unit_count_ + target.id;
+}
+
+std::span<const UnitId> AssignmentBook::PlannedUnits(IndicatorId indicator) const {
+  if (indicator < 0 || indicator >= indicator_count_) return {};
+  const auto i = static_cast<size_t>(indicator);
+  return {planned_units_.data() + planned_unit_offsets_[i],
+          static_cast<size_t>(planned_unit_offsets_[i + 1] - planned_unit_offsets_[i])};
 }
 
 std::span<const AssignmentBook::KeyPlan> AssignmentBook::PlansOfKey(int32_t key) const {

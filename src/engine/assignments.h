@@ -181,6 +181,9 @@ class AssignmentBook {
   // True when the indicator's plans are divisible (sum-aggregated and not derived).
   bool IsDivisible(IndicatorId indicator) const;
 
+  // The units with any valid unit plan for `indicator`, in increasing order (empty for
+  // an unknown id).
+  std::span<const UnitId> PlannedUnits(IndicatorId indicator) const;
   // Indicators with any valid plan (unit or group), in id order.
   const std::vector<IndicatorId>& planned_indicators() const { return planned_indicators_; }
   // Plans whose shorter plans do not add up: unit plans, then group plans; each by
@@ -222,6 +225,8 @@ class AssignmentBook {
   std::vector<int32_t> run_offsets_;  // same shape for runs_ (divisible keys only)
   std::vector<AssignmentRun> runs_;
   std::vector<IndicatorId> planned_indicators_;
+  std::vector<UnitId> planned_units_;          // by indicator, then unit
+  std::vector<int32_t> planned_unit_offsets_;  // indicator -> its range of planned_units_
   std::vector<PlanInconsistency> inconsistencies_;
 };
 

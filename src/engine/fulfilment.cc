@@ -699,6 +699,100 @@ void LevelPlans(std::span<const AssignmentBook::KeyPlan> plans, const Fulfilment
   }
 }
 
+// Lays out the active pairs (see FulfilmentGrid) in grid.indicator_begin and
+// grid.pair_unit, and the series of each pair in grid.scratch.pair_series. Work and
+// memory are proportional to the series, the unit plans and the derived pairs.
+void BuildPairs(const State& state, const AssignmentBook& book, const IndicatorOrder& order,
+                FulfilmentGrid& grid) {
+  FulfilmentGrid::Scratch& sc = grid.scratch;
+  const size_t n = state.indicators().size();
+  // The units with data for each indicator (see FulfilmentGrid), in dependency order (the
+  // parts of a ratio before it), each indicator's sorted by unit.
+  sc.data_units.clear();
+  sc.data_series.clear();
+  sc.data_begin.assign(n, 0);
+  sc.data_end.assign(n, 0);
+  for (const IndicatorId i : order.order) {
+    const auto idx = static_cast<size_t>(i);
+    const Indicator& ind = state.indicators()[idx];
+    const size_t begin = sc.data_units.size();
+    if (!ind.IsDerived()) {
+      const std::vector<int32_t>& series = state.SeriesOf(i);
+      sc.data_series.insert(sc.data_series.end(), series.begin(), series.end());
+      const auto first = sc.data_series.begin() + static_cast<std::ptrdiff_t>(begin);
+      auto by_unit = [&](int32_t x, int32_t y) {
+        return state.SeriesUnit(x) < state.SeriesUnit(y);
+      };
+      if (!std::is_sorted(first, sc.data_series.end(), by_unit)) {
+        std::sort(first, sc.data_series.end(), by_unit);
+      }
+      for (auto it = first; it != sc.data_series.end(); ++it) {
+        sc.data_units.push_back(state.SeriesUnit(*it));
+      }
+    } else if (!order.broken[idx]) {
+      // The units where both parts have data.
+      const auto num = static_cast<size_t>(ind.numerator);
+      const auto den = static_cast<size_t>(ind.denominator);
+      auto jn = static_cast<size_t>(sc.data_begin[num]);
+      const auto ne = static_cast<size_t>(sc.data_end[num]);
+      auto jd = static_cast<size_t>(sc.data_begin[den]);
+      const auto de = static_cast<size_t>(sc.data_end[den]);
+      while (jn < ne && jd < de) {
+        const UnitId un = sc.data_units[jn];
+        const UnitId ud = sc.data_units[jd];
+        jn += un <= ud;
+        jd += ud <= un;
+        if (un == ud) {
+          sc.data_units.push_back(un);
+          sc.data_series.push_back(-1);
+        }
+      }
+    }
+    sc.data_begin[idx] = static_cast<int32_t>(begin);
+    sc.data_end[idx] = static_cast<int32_t>(sc.data_units.size());
+  }
+  // Active pairs: the union of those units and the units with a plan, by indicator.
+  grid.indicator_begin.assign(n + 1, 0);
+  grid.pair_unit.clear();
+  sc.pair_series.clear();
+  for (size_t i = 0; i < n; ++i) {
+    grid.indicator_begin[i] = static_cast<int32_t>(grid.pair_unit.size());
+    const std::span<const UnitId> planned = book.PlannedUnits(static_cast<IndicatorId>(i));
+    auto jd = static_cast<size_t>(sc.data_begin[i]);
+    const auto de = static_cast<size_t>(sc.data_end[i]);
+    size_t jp = 0;
+    while (jd < de || jp < planned.size()) {
+      const UnitId ud = jd < de ? sc.data_units[jd] : std::numeric_limits<UnitId>::max();
+      const UnitId up = jp < planned.size() ? planned[jp] : std::numeric_limits<UnitId>::max();
+      if (ud <= up) {
+        grid.pair_unit.push_back(ud);
+        sc.pair_series.push_back(sc.data_series[jd]);
+        ++jd;
+        if (ud == up) ++jp;
+      } else {
+        grid.pair_unit.push_back(up);
+        sc.pair_series.push_back(-1);
+        ++jp;
+      }
+    }
+  }
+  grid.indicator_begin[n] = static_cast<int32_t>(grid.pair_unit.size());
+}
+
+// The actual and reported days of (i, unit, period p) from the grid, also for a pair it
+// omits (see FulfilmentGrid). Parts of a ratio must be filled already.
+SeriesAggregate GridActual(const State& state, const IndicatorOrder& order,
+                           const FulfilmentGrid& grid, IndicatorId i, UnitId unit, size_t p) {
+  const size_t base = grid.Find(i, unit);
+  if (base != FulfilmentGrid::npos) return {grid.actual[base + p], grid.reported_days[base + p]};
+  const Indicator& ind = state.indicators()[static_cast<size_t>(i)];
+  if (!ind.IsDerived()) return {ind.aggregation == Aggregation::kSum ? 0.0 : kNaN, 0};
+  if (order.broken[static_cast<size_t>(i)]) return {kNaN, 0};
+  const SeriesAggregate x = GridActual(state, order, grid, ind.numerator, unit, p);
+  const SeriesAggregate y = GridActual(state, order, grid, ind.denominator, unit, p);
+  return {Ratio(x.actual, y.actual), x.reported_days};
+}
+
 // What RecomputeFulfilment shares with its per-indicator loops.
 struct RecomputeContext {
   const State& state;
@@ -709,13 +803,12 @@ struct RecomputeContext {
   const std::vector<double>& month_weight;
   const std::vector<double>& month_weight_to_date;
   FulfilmentGrid& grid;
-  std::vector<int32_t>& series_of_unit;  // scratch: by unit, -1 without a series
 };
 
-// Fills every row of one indicator, unit by unit, so that a unit's rows are written
-// once while they are in cache: actuals (one pass over its series, or the ratio of the
-// parts' rows), then plans, then the figures. A is the indicator's aggregation (any
-// value for a ratio).
+// Fills every row of one indicator's active pairs, unit by unit, so that a unit's rows
+// are written once while they are in cache: actuals (one pass over its series, or the
+// ratio of the parts' rows), then plans, then the figures. A is the indicator's
+// aggregation (any value for a ratio).
 template <Aggregation A>
 void RecomputeIndicator(const RecomputeContext& ctx, IndicatorId i) {
   const State& state = ctx.state;
@@ -728,40 +821,73 @@ void RecomputeIndicator(const RecomputeContext& ctx, IndicatorId i) {
   const bool divisible = ctx.book.IsDivisible(i);
   const bool include_days = ctx.options.include_days;
   const size_t np = grid.periods.size();
-  const auto units = static_cast<size_t>(grid.unit_count);
-  if (!derived) {
-    std::fill(ctx.series_of_unit.begin(), ctx.series_of_unit.end(), -1);
-    for (const int32_t series : state.SeriesOf(i)) {
-      ctx.series_of_unit[static_cast<size_t>(state.SeriesUnit(series))] = series;
-    }
+  const UnitId* const pair_unit = grid.pair_unit.data();
+  const int32_t* const pair_series = grid.scratch.pair_series.data();
+  const auto pairs_begin = static_cast<size_t>(grid.indicator_begin[static_cast<size_t>(i)]);
+  const auto pairs_end = static_cast<size_t>(grid.indicator_begin[static_cast<size_t>(i) + 1]);
+  // Derived: merge cursors over the parts' pairs (both sorted by unit, as ours are). A
+  // part the grid omits (this pair has a plan) is read by GridActual.
+  size_t jn = 0, ne = 0, jd = 0, de = 0;
+  if (derived && !broken) {
+    jn = static_cast<size_t>(grid.indicator_begin[static_cast<size_t>(ind.numerator)]);
+    ne = static_cast<size_t>(grid.indicator_begin[static_cast<size_t>(ind.numerator) + 1]);
+    jd = static_cast<size_t>(grid.indicator_begin[static_cast<size_t>(ind.denominator)]);
+    de = static_cast<size_t>(grid.indicator_begin[static_cast<size_t>(ind.denominator) + 1]);
   }
-  const size_t num_row = derived && !broken ? grid.Row(ind.numerator, 0, 0) : 0;
-  const size_t den_row = derived && !broken ? grid.Row(ind.denominator, 0, 0) : 0;
-  const size_t first_row = grid.Row(i, 0, 0);
+  // The rows of an omitted part (2 x np, reused).
+  std::vector<double>& part_actual = grid.scratch.part_actual;
+  std::vector<int32_t>& part_days = grid.scratch.part_days;
   double* const actual = grid.actual.data();
   int32_t* const reported_days = grid.reported_days.data();
   // Blocks of units: first their actuals (a stream over consecutive series that the
   // prefetcher follows), then their plans and figures while their rows are still in cache.
   constexpr size_t kBlock = 128;
-  for (size_t block = 0; block < units; block += kBlock) {
-    const size_t block_end = std::min(units, block + kBlock);
-    for (size_t u = block; u < block_end; ++u) {
-      const size_t row0 = first_row + u * np;
+  for (size_t block = pairs_begin; block < pairs_end; block += kBlock) {
+    const size_t block_end = std::min(pairs_end, block + kBlock);
+    for (size_t k = block; k < block_end; ++k) {
+      const size_t row0 = k * np;
       if (derived) {
-        const size_t offset = u * np;
+        if (broken) {
+          std::fill_n(actual + row0, np, kNaN);
+          std::fill_n(reported_days + row0, np, 0);
+          continue;
+        }
+        const UnitId u = pair_unit[k];
+        while (jn < ne && pair_unit[jn] < u) ++jn;
+        while (jd < de && pair_unit[jd] < u) ++jd;
+        const bool has_num = jn < ne && pair_unit[jn] == u;
+        const bool has_den = jd < de && pair_unit[jd] == u;
+        const double* x = actual + jn * np;
+        const int32_t* x_days = reported_days + jn * np;
+        const double* y = actual + jd * np;
+        if (!has_num || !has_den) {  // rare: a planned ratio without data for a part
+          part_actual.resize(2 * np);
+          part_days.resize(2 * np);
+          for (size_t p = 0; p < np; ++p) {
+            const SeriesAggregate a = has_num
+                                          ? SeriesAggregate{x[p], x_days[p]}
+                                          : GridActual(state, ctx.order, grid, ind.numerator, u, p);
+            part_actual[p] = a.actual;
+            part_days[p] = a.reported_days;
+            part_actual[np + p] =
+                has_den ? y[p] : GridActual(state, ctx.order, grid, ind.denominator, u, p).actual;
+          }
+          x = part_actual.data();
+          x_days = part_days.data();
+          y = part_actual.data() + np;
+        }
         for (size_t p = 0; p < np; ++p) {
-          actual[row0 + p] =
-              broken ? kNaN : Ratio(actual[num_row + offset + p], actual[den_row + offset + p]);
-          reported_days[row0 + p] = broken ? 0 : reported_days[num_row + offset + p];
+          actual[row0 + p] = Ratio(x[p], y[p]);
+          reported_days[row0 + p] = x_days[p];
         }
       } else {
-        const int32_t series = ctx.series_of_unit[u];
+        const int32_t series = pair_series[k];
         if (series < 0 || include_days) {
           std::fill_n(actual + row0, np, A == Aggregation::kSum ? 0.0 : kNaN);
           std::fill_n(reported_days + row0, np, 0);
         }
-        if (u + kPrefetchAhead < units && ctx.series_of_unit[u + kPrefetchAhead] >= 0) {
-          PrefetchDays(SeriesDays(state, ctx.series_of_unit[u + kPrefetchAhead], ctx.frame.edges[0],
+        if (k + kPrefetchAhead < pairs_end && pair_series[k + kPrefetchAhead] >= 0) {
+          PrefetchDays(SeriesDays(state, pair_series[k + kPrefetchAhead], ctx.frame.edges[0],
                                   ctx.frame.actual_end));
         }
         if (series >= 0) {
@@ -770,9 +896,9 @@ void RecomputeIndicator(const RecomputeContext& ctx, IndicatorId i) {
         }
       }
     }
-    for (size_t u = block; u < block_end; ++u) {
-      const size_t row0 = first_row + u * np;
-      const int32_t key = ctx.book.KeyOf({false, static_cast<UnitId>(u)}, i);
+    for (size_t k = block; k < block_end; ++k) {
+      const size_t row0 = k * np;
+      const int32_t key = ctx.book.KeyOf({false, pair_unit[k]}, i);
       const std::span<const AssignmentBook::KeyPlan> plans = ctx.book.PlansOfKey(key);
       double* const plan = grid.plan.data() + row0;
       double* const to_date = grid.plan_to_date.data() + row0;
@@ -850,8 +976,9 @@ Status RecomputeFulfilment(const State& state, const AssignmentBook& book,
   }
   grid.unit_count = static_cast<int32_t>(state.units().size());
   grid.indicator_count = static_cast<int32_t>(state.indicators().size());
-  const auto units = static_cast<size_t>(grid.unit_count);
-  const size_t rows = units * static_cast<size_t>(grid.indicator_count) * np;
+  const IndicatorOrder order = OrderIndicators(state.indicators());
+  BuildPairs(state, book, order, grid);
+  const size_t rows = grid.pair_count() * np;
   grid.plan.resize(rows);
   grid.actual.resize(rows);
   grid.plan_to_date.resize(rows);
@@ -875,10 +1002,8 @@ Status RecomputeFulfilment(const State& state, const AssignmentBook& book,
     }
   }
 
-  const IndicatorOrder order = OrderIndicators(state.indicators());
-  std::vector<int32_t> series_of_unit(units, -1);
-  const RecomputeContext ctx{
-      state, book, options, order, frame, month_weight, month_weight_to_date, grid, series_of_unit};
+  const RecomputeContext ctx{state, book, options, order, frame, month_weight, month_weight_to_date,
+                             grid};
   for (const IndicatorId i : order.order) {
     switch (state.indicators()[static_cast<size_t>(i)].aggregation) {
       case Aggregation::kSum:

@@ -8,8 +8,9 @@
 //   // t->group_rows: one row per province and indicator, with unit counts by status:
 //   // "overfulfilled at row.unit_counts[kOverfulfilled] of row.units_with_plan units".
 //
-//   FulfilmentGrid grid;                 // every unit x indicator x {year, quarters,
-//   RecomputeFulfilment(state, book, {.year = 2026, .as_of = d}, grid);  // months[, days]}
+//   FulfilmentGrid grid;     // active unit x indicator pairs x {year, quarters, months[, days]}
+//   RecomputeFulfilment(state, book, {.year = 2026, .as_of = d}, grid);
+//   size_t row = grid.Find(coal, unit);  // npos: no series, no plan (see FulfilmentGrid)
 //
 // SEMANTICS (docs/design.md copies this section; plans are defined in assignments.h)
 //
@@ -71,6 +72,7 @@
 // Thread-safety: the functions are pure; they read the State and book only.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -195,16 +197,38 @@ struct RecomputeOptions {
   StatusThresholds thresholds;
 };
 
-// Fulfilment of every unit x indicator x period of one year in flat arrays: row
-// Row(indicator, unit, period_idx); periods are the year, Q1..Q4, January..December,
-// then (include_days) every day. Unit rows as in ComputeFulfilment without `by`.
+// Fulfilment of the ACTIVE unit x indicator pairs x every period of one year in flat
+// arrays; periods are the year, Q1..Q4, January..December, then (include_days) every
+// day. Unit rows as in ComputeFulfilment without `by`.
+//
+// The grid holds rows only for ACTIVE pairs (indicator, unit): those where the unit has
+// any valid unit plan for the indicator (book.PlannedUnits), or "has data": a series
+// for a non-derived indicator; for a derived one (not broken), data for both its
+// numerator and its denominator. The cost of a recompute is proportional to them.
+// An omitted (inactive) pair has no plan, so every row of it is: status no_plan; plan,
+// plan_to_date, percent, pace, forecast NaN; and, as SEMANTICS defines them,
+//   non-derived: actual 0 when sum-aggregated, else missing; reported_days 0;
+//   derived:     actual = the ratio of its parts' actuals and reported_days those of its
+//                numerator, the parts' rows taken from the grid (or by this rule when
+//                omitted too). As a part lacks data this is missing, except 0 when the
+//                numerator is a sum-aggregated non-derived indicator the unit does not
+//                report and the denominator's actual is non-zero; reported_days are 0
+//                unless the numerator has data. A broken ratio: missing, 0 days.
+//
+// Pairs are numbered by indicator, then unit: indicator i owns pairs
+// [indicator_begin[i], indicator_begin[i + 1]), whose units are pair_unit[...] in
+// increasing order. Pair k's rows are [k * periods.size(), (k + 1) * periods.size()).
 struct FulfilmentGrid {
+  static constexpr size_t npos = static_cast<size_t>(-1);
+
   int year = 0;
   Date as_of;
   std::vector<Period> periods;
   int32_t unit_count = 0;
   int32_t indicator_count = 0;
-  std::vector<double> plan;
+  std::vector<int32_t> indicator_begin;  // indicator_count + 1 entries
+  std::vector<UnitId> pair_unit;         // by pair
+  std::vector<double> plan;              // by row
   std::vector<double> actual;
   std::vector<double> plan_to_date;
   std::vector<double> percent;
@@ -213,16 +237,38 @@ struct FulfilmentGrid {
   std::vector<FulfilmentStatus> status;
   std::vector<int32_t> reported_days;
 
-  size_t Row(IndicatorId indicator, UnitId unit, size_t period_idx) const {
-    return (static_cast<size_t>(indicator) * static_cast<size_t>(unit_count) +
-            static_cast<size_t>(unit)) *
-               periods.size() +
-           period_idx;
+  size_t pair_count() const { return pair_unit.size(); }
+  // The first row (period 0) of (indicator, unit), or npos when the pair is inactive
+  // or an id is out of range. O(log units of the indicator).
+  size_t Find(IndicatorId indicator, UnitId unit) const {
+    if (indicator < 0 || indicator >= indicator_count) return npos;
+    const auto first = pair_unit.begin() + indicator_begin[static_cast<size_t>(indicator)];
+    const auto last = pair_unit.begin() + indicator_begin[static_cast<size_t>(indicator) + 1];
+    const auto it = std::lower_bound(first, last, unit);
+    if (it == last || *it != unit) return npos;
+    return static_cast<size_t>(it - pair_unit.begin()) * periods.size();
   }
+  // The row of (indicator, unit, period_idx), or npos when the pair is inactive.
+  size_t Row(IndicatorId indicator, UnitId unit, size_t period_idx) const {
+    const size_t base = Find(indicator, unit);
+    return base == npos ? npos : base + period_idx;
+  }
+
+  // Scratch kept to reuse its storage between recomputes (not part of the result).
+  struct Scratch {
+    std::vector<int32_t> pair_series;  // by pair: the series, or -1
+    std::vector<UnitId> data_units;    // by indicator range: active-by-actual units
+    std::vector<int32_t> data_series;  // parallel to data_units (-1 for derived)
+    std::vector<int32_t> data_begin;   // by indicator: [data_begin[i], data_end[i])
+    std::vector<int32_t> data_end;
+    std::vector<double> part_actual;  // a ratio's omitted parts, one unit at a time
+    std::vector<int32_t> part_days;
+  } scratch;
 };
 
 // Recomputes `grid` (reusing its storage): one pass over each series, one pass over
-// each unit's plan runs, no allocation per row. Fails with kInvalidArgument when the
+// each unit's plan runs, no allocation per row; the cost is proportional to the active
+// pairs (no work and no rows for the others). Fails with kInvalidArgument when the
 // year is outside kMinYear..kMaxYear. REQUIRES: `book` built from `state` as it is now.
 [[nodiscard]] Status RecomputeFulfilment(const State& state, const AssignmentBook& book,
                                          const RecomputeOptions& options, FulfilmentGrid& grid);

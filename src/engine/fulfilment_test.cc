@@ -7,6 +7,8 @@
 #include <limits>
 #include <map>
 #include <random>
+#include <tuple>
+#include <utility>
 
 namespace chollima::engine {
 namespace {
@@ -513,6 +515,48 @@ TEST(RecomputeFulfilment, MatchesTheQueryForAMonth) {
   EXPECT_EQ(grid.actual[april_9], 50);
   EXPECT_DOUBLE_EQ(grid.plan[april_9], 10);
   EXPECT_EQ(grid.status[april_9], S::kOverfulfilled);
+}
+
+TEST(RecomputeFulfilment, GridHoldsOnlyActivePairs) {
+  State s;
+  const IndicatorId coal = s.AddIndicator({.code = "coal"});
+  const IndicatorId workers =
+      s.AddIndicator({.code = "workers", .aggregation = Aggregation::kMean});
+  const IndicatorId per_worker =
+      s.AddIndicator({.code = "per_worker", .numerator = coal, .denominator = workers});
+  const IndicatorId workers_per_coal =
+      s.AddIndicator({.code = "workers_per_coal", .numerator = workers, .denominator = coal});
+  for (int u = 0; u < 4; ++u) s.AddUnit({.code = "u" + std::to_string(u)});
+  // Series created out of unit order.
+  s.SetReport({3, coal, D(2026, 3, 1), 10});
+  s.SetReport({1, coal, D(2026, 3, 1), 20});
+  s.SetReport({3, workers, D(2026, 3, 1), 5});
+  s.SetReport({2, workers, D(2026, 3, 1), 4});
+  s.SetPlan({{false, 0}, per_worker, P("2026"), 2.0});
+  const AssignmentBook book(s);
+  FulfilmentGrid grid;
+  ASSERT_TRUE(RecomputeFulfilment(s, book, {.year = 2026, .as_of = D(2026, 12, 31)}, grid).ok());
+  const size_t none = FulfilmentGrid::npos;
+  EXPECT_EQ(grid.Find(coal, 0), none);
+  EXPECT_NE(grid.Find(coal, 1), none);
+  EXPECT_EQ(grid.Find(coal, 2), none);
+  EXPECT_NE(grid.Find(coal, 3), none);
+  EXPECT_EQ(grid.Find(workers, 1), none);
+  // coal / workers: rows where both parts have data, or a plan.
+  EXPECT_NE(grid.Find(per_worker, 0), none);  // by its plan only
+  EXPECT_EQ(grid.status[grid.Row(per_worker, 0, 0)], S::kNoData);
+  EXPECT_EQ(grid.Find(per_worker, 1), none);  // missing (no workers), 1 day of coal
+  EXPECT_EQ(grid.Find(per_worker, 2), none);  // 0 (no coal reported) / 4
+  EXPECT_EQ(grid.actual[grid.Row(per_worker, 3, 0)], 2);
+  // workers / coal.
+  EXPECT_EQ(grid.Find(workers_per_coal, 0), none);
+  EXPECT_EQ(grid.Find(workers_per_coal, 2), none);
+  EXPECT_EQ(grid.actual[grid.Row(workers_per_coal, 3, 0)], 0.5);
+  // coal 2, workers 2, per_worker 2, workers_per_coal 1.
+  EXPECT_EQ(grid.pair_count(), 7u);
+  EXPECT_EQ(grid.status.size(), 7u * 17u);
+  EXPECT_EQ(grid.Find(-1, 0), none);
+  EXPECT_EQ(grid.Find(coal, 7), none);
 }
 
 TEST(RecomputeFulfilment, RejectsYearOutOfRange) {
@@ -1049,7 +1093,26 @@ TEST(FulfilmentProperty, QueriesMatchDayByDayReference) {
   }
 }
 
+// The actual and reported days of (i, u, period p) read from the grid, by the rule
+// FulfilmentGrid documents for omitted pairs.
+std::pair<double, int32_t> OmittedActual(const State& s, const FulfilmentGrid& grid, IndicatorId i,
+                                         UnitId u, size_t p, int depth = 0) {
+  const size_t base = grid.Find(i, u);
+  if (base != FulfilmentGrid::npos) return {grid.actual[base + p], grid.reported_days[base + p]};
+  const Indicator& ind = s.indicators()[static_cast<size_t>(i)];
+  if (!ind.IsDerived()) return {ind.aggregation == Aggregation::kSum ? 0.0 : kNaN, 0};
+  const auto n = static_cast<IndicatorId>(s.indicators().size());
+  if (depth > n || ind.numerator < 0 || ind.numerator >= n || ind.denominator < 0 ||
+      ind.denominator >= n) {
+    return {kNaN, 0};
+  }
+  const auto [x, days] = OmittedActual(s, grid, ind.numerator, u, p, depth + 1);
+  const double y = OmittedActual(s, grid, ind.denominator, u, p, depth + 1).first;
+  return {std::isnan(x) || std::isnan(y) || y == 0 ? kNaN : x / y, days};
+}
+
 TEST(FulfilmentProperty, GridMatchesDayByDayReference) {
+  FulfilmentGrid grid;  // reused across States, as a server would
   for (int seed = 1; seed <= kRandomStates; ++seed) {
     const State s = RandomState(static_cast<uint64_t>(seed));
     const AssignmentBook book(s);
@@ -1058,28 +1121,52 @@ TEST(FulfilmentProperty, GridMatchesDayByDayReference) {
     const int year = r.Int(2024, 2025);
     const RecomputeOptions options{
         .year = year, .as_of = D(year, 1, 1) + r.Int(-5, 370), .include_days = seed % 10 == 0};
-    FulfilmentGrid grid;
     ASSERT_TRUE(RecomputeFulfilment(s, book, options, grid).ok());
     ASSERT_EQ(grid.periods.size(),
               options.include_days ? 17u + static_cast<size_t>(DaysInYear(year)) : 17u);
+    size_t active = 0;
     for (IndicatorId i = 0; i < static_cast<IndicatorId>(s.indicators().size()); ++i) {
       for (UnitId u = 0; u < static_cast<UnitId>(s.units().size()); ++u) {
+        const size_t base = grid.Find(i, u);
+        const std::string pair = "seed " + std::to_string(seed) + " unit " + std::to_string(u) +
+                                 " indicator " + std::to_string(i);
+        // A pair with a series or a plan is always in the grid.
+        if (s.FindSeries(u, i) >= 0 || book.HasPlans({false, u}, i)) {
+          EXPECT_NE(base, FulfilmentGrid::npos) << pair;
+        }
+        if (base != FulfilmentGrid::npos) {
+          ++active;
+          EXPECT_EQ(base % grid.periods.size(), 0u) << pair;
+          EXPECT_EQ(grid.pair_unit[base / grid.periods.size()], u) << pair;
+        }
         for (size_t p = 0; p < grid.periods.size(); ++p) {
           const FulfilmentRow want = model.UnitRow(u, i, grid.periods[p], options.as_of);
-          const size_t row = grid.Row(i, u, p);
+          const std::string what = pair + " " + FormatPeriod(grid.periods[p]);
+          if (base == FulfilmentGrid::npos) {
+            // Absent: the documented row of an inactive pair.
+            FulfilmentRow got = want;
+            got.plan = kNaN;
+            got.plan_to_date = kNaN;
+            std::tie(got.actual, got.reported_days) = OmittedActual(s, grid, i, u, p);
+            got.status = S::kNoPlan;
+            CheckUnitRow(got, want, what + " (absent)");
+            if (HasFailure()) return;
+            continue;
+          }
+          const size_t row = base + p;
           FulfilmentRow got = want;
           got.plan = grid.plan[row];
           got.plan_to_date = grid.plan_to_date[row];
           got.actual = grid.actual[row];
           got.reported_days = grid.reported_days[row];
           got.status = grid.status[row];
-          CheckUnitRow(got, want,
-                       "seed " + std::to_string(seed) + " " + FormatPeriod(grid.periods[p]) +
-                           " unit " + std::to_string(u) + " indicator " + std::to_string(i));
+          CheckUnitRow(got, want, what);
           if (HasFailure()) return;
         }
       }
     }
+    EXPECT_EQ(grid.pair_count(), active) << "seed " << seed;
+    EXPECT_EQ(grid.plan.size(), active * grid.periods.size()) << "seed " << seed;
   }
 }
 
@@ -1097,6 +1184,13 @@ TEST(FulfilmentProperty, GridFiguresMatchQueryFigures) {
         const size_t g = grid.Row(row.indicator, row.target.id, p);
         const std::string what =
             "seed " + std::to_string(seed) + " " + FormatPeriod(grid.periods[p]);
+        if (g == FulfilmentGrid::npos) {  // an inactive pair: no plan, so no figures
+          EXPECT_FALSE(book.HasPlans(row.target, row.indicator)) << what;
+          EXPECT_EQ(row.status, S::kNoPlan) << what;
+          EXPECT_TRUE(std::isnan(row.percent) && std::isnan(row.pace) && std::isnan(row.forecast))
+              << what;
+          continue;
+        }
         EXPECT_NEAR_OR_NAN(grid.percent[g], row.percent, what + " percent");
         EXPECT_NEAR_OR_NAN(grid.pace[g], row.pace, what + " pace");
         EXPECT_NEAR_OR_NAN(grid.forecast[g], row.forecast, what + " forecast");
