@@ -18,7 +18,7 @@ const engine::State& DemoState() {
     const demo::DemoEconomy economy = demo::GenerateDemo({.units = 10000, .seed = 1, .year = 2026});
     const Changes c = service::StructureChanges(economy.structure);
     engine::State s;
-    service::ApplyChanges(c, s);
+    engine::ApplyChanges(c, s);
     economy.ForEachReportChunk([&](std::span<const Report> chunk) { s.SetReports(chunk); });
     return s;
   }();

@@ -3,7 +3,7 @@
 // rest is the CSV text. Checks that parsing never crashes; that a result with errors
 // carries no changes; that the changes of a clean result only name ids that exist in the
 // State or among the new things before them, and keep what may not change; that they
-// apply to a copy of the State the way service::ApplyChanges does; and that importing the
+// apply to a copy of the State with engine::ApplyChanges; and that importing the
 // same file again into the changed State changes nothing more. Set IMPORT_FUZZER_VERBOSE
 // to print the kind and errors of each input.
 #include <cmath>
@@ -211,22 +211,6 @@ void CheckChanges(const Changes& c, const engine::State& s) {
   }
 }
 
-// As service::ApplyChanges.
-void Apply(const Changes& c, engine::State& state) {
-  for (const Hierarchy& h : c.new_hierarchies) state.AddHierarchy(h);
-  for (const Group& g : c.new_groups) state.AddGroup(g);
-  for (const auto& [id, g] : c.changed_groups) state.ReplaceGroup(id, g);
-  for (const Unit& u : c.new_units) state.AddUnit(u);
-  for (const auto& [id, u] : c.changed_units) state.ReplaceUnit(id, u);
-  for (const Membership& m : c.memberships) state.AddMembership(m);
-  for (const Indicator& i : c.new_indicators) state.AddIndicator(i);
-  for (const auto& [id, i] : c.changed_indicators) state.ReplaceIndicator(id, i);
-  for (const Profile& p : c.profiles) state.AddProfile(p);
-  if (c.calendar) state.SetCalendar(*c.calendar);
-  for (const Plan& p : c.plans) state.SetPlan(p);
-  state.SetReports(c.reports);
-}
-
 Result<io::ImportResult> Parse(io::ImportKind kind, const std::string& text,
                                const engine::State& state) {
   CsvReader reader = CsvReader::FromString("fuzz.csv", text);
@@ -260,7 +244,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckChanges(result->changes, base);
 
   engine::State changed = base;
-  Apply(result->changes, changed);
+  engine::ApplyChanges(result->changes, changed);
 
   // The changed State already holds every fact of the file. Left out: keyed reports (the
   // lookup does not see keys stored by this import) and files that report one day twice

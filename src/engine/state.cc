@@ -337,4 +337,19 @@ bool operator==(const State& a, const State& b) {
   return covered(a, b) && covered(b, a);
 }
 
+void ApplyChanges(const Changes& c, State& state) {
+  for (const Hierarchy& h : c.new_hierarchies) state.AddHierarchy(h);
+  for (const Group& g : c.new_groups) state.AddGroup(g);
+  for (const auto& [id, g] : c.changed_groups) state.ReplaceGroup(id, g);
+  for (const Unit& u : c.new_units) state.AddUnit(u);
+  for (const auto& [id, u] : c.changed_units) state.ReplaceUnit(id, u);
+  for (const Membership& m : c.memberships) state.AddMembership(m);
+  for (const Indicator& i : c.new_indicators) state.AddIndicator(i);
+  for (const auto& [id, i] : c.changed_indicators) state.ReplaceIndicator(id, i);
+  for (const Profile& p : c.profiles) state.AddProfile(p);
+  if (c.calendar) state.SetCalendar(*c.calendar);
+  for (const Plan& p : c.plans) state.SetPlan(p);
+  state.SetReports(c.reports);
+}
+
 }  // namespace chollima::engine

@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/changes.h"
 #include "core/model.h"
 
 namespace chollima::engine {
@@ -146,5 +147,9 @@ class State {
   std::vector<std::vector<int32_t>> series_by_indicator_;
   std::optional<Date> last_reported_;
 };
+
+// Applies committed changes to a State, in the order the store wrote them (the engine
+// side of every command; RebuildFromStore reaches the same State).
+void ApplyChanges(const Changes& changes, State& state);
 
 }  // namespace chollima::engine

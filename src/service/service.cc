@@ -18,21 +18,6 @@ std::string SystemClock::NowIso() const {
   return buf;
 }
 
-void ApplyChanges(const Changes& c, engine::State& state) {
-  for (const Hierarchy& h : c.new_hierarchies) state.AddHierarchy(h);
-  for (const Group& g : c.new_groups) state.AddGroup(g);
-  for (const auto& [id, g] : c.changed_groups) state.ReplaceGroup(id, g);
-  for (const Unit& u : c.new_units) state.AddUnit(u);
-  for (const auto& [id, u] : c.changed_units) state.ReplaceUnit(id, u);
-  for (const Membership& m : c.memberships) state.AddMembership(m);
-  for (const Indicator& i : c.new_indicators) state.AddIndicator(i);
-  for (const auto& [id, i] : c.changed_indicators) state.ReplaceIndicator(id, i);
-  for (const Profile& p : c.profiles) state.AddProfile(p);
-  if (c.calendar) state.SetCalendar(*c.calendar);
-  for (const Plan& p : c.plans) state.SetPlan(p);
-  state.SetReports(c.reports);
-}
-
 Changes StructureChanges(const Dataset& d) {
   Changes c;
   c.new_hierarchies = d.hierarchies;
@@ -91,12 +76,12 @@ Status Service::Commit(const Changes& changes, const std::string& kind, const st
   if (changes.reports.size() < kParallelApplyRows) {
     auto batch = store_->Commit(changes, info);
     if (!batch.ok()) return batch.error();
-    ApplyChanges(changes, state_);
+    engine::ApplyChanges(changes, state_);
     return OkStatus();
   }
   // A large batch: the engine applies it on a second core while the store writes it.
   // Should the store fail, the engine is rebuilt from the store, which is the truth.
-  std::thread apply([&] { ApplyChanges(changes, state_); });
+  std::thread apply([&] { engine::ApplyChanges(changes, state_); });
   auto batch = store_->Commit(changes, info);
   apply.join();
   if (!batch.ok()) {

@@ -44,9 +44,6 @@ class FixedClock final : public Clock {
   std::string now_;
 };
 
-// Applies committed changes to a State (the engine side of a command).
-void ApplyChanges(const Changes& changes, engine::State& state);
-
 // The changes that load everything of `dataset` but its reports into an empty store.
 Changes StructureChanges(const Dataset& dataset);
 
