@@ -733,8 +733,8 @@ void ImportPlans(CsvReader& reader, const Header& header, const engine::State& s
 // ---------------------------------------------------------------- reports
 
 Status ImportReports(CsvReader& reader, const Header& header, const engine::State& state,
-                     const KeyLookup& lookup_key, Errors& errors, ImportResult& result,
-                     const std::function<void(size_t)>& progress) {
+                     const KeyLookup& lookup_key, const ImportOptions& options, Errors& errors,
+                     ImportResult& result, const std::function<void(size_t)>& progress) {
   if (!header.Require({"unit", "indicator", "date", "value"}, errors) ||
       !header.OnlyAllow({"unit", "indicator", "date", "value", "key"}, errors)) {
     return OkStatus();
@@ -752,6 +752,8 @@ Status ImportReports(CsvReader& reader, const Header& header, const engine::Stat
   std::string last_date_text;
   Date last_date;
   std::unordered_map<std::string, std::pair<Report, int64_t>> file_keys;
+  // Keyed files look keys up in the store while parsing, so they are never streamed.
+  const bool stream = options.report_sink && key_col == std::string::npos;
   Status lookup_status;
   result.changes.reports.reserve(reader.size() / 32);
 
@@ -861,7 +863,13 @@ Status ImportReports(CsvReader& reader, const Header& header, const engine::Stat
     } else {
       ++result.imported;
     }
-    result.changes.reports.push_back(r);
+    std::vector<Report>& out = result.changes.reports;
+    out.push_back(r);
+    if (stream && out.size() - result.reports_streamed >= options.stream_chunk_rows &&
+        !errors.any()) {
+      options.report_sink(std::span<const Report>(out).subspan(result.reports_streamed));
+      result.reports_streamed = out.size();
+    }
   });
   return lookup_status;
 }
@@ -1056,7 +1064,8 @@ Result<ImportResult> ParseImport(ImportKind kind, CsvReader& reader, const engin
       ImportPlans(reader, header, state, errors, result, progress);
       break;
     case ImportKind::kReports: {
-      Status s = ImportReports(reader, header, state, lookup_key, errors, result, progress);
+      Status s =
+          ImportReports(reader, header, state, lookup_key, options, errors, result, progress);
       if (!s.ok()) return s.error();
       break;
     }
@@ -1067,7 +1076,10 @@ Result<ImportResult> ParseImport(ImportKind kind, CsvReader& reader, const engin
       ImportProfiles(reader, header, state, errors, result, progress);
       break;
   }
-  if (!result.errors.empty()) result.changes = Changes{};
+  if (!result.errors.empty()) {
+    result.changes = Changes{};
+    result.reports_streamed = 0;
+  }
   return result;
 }
 

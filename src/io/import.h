@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,13 @@ Result<ImportKind> ParseImportKind(std::string_view name);
 
 struct ImportOptions {
   size_t max_errors = 50;  // stop collecting after this many errors
+  // Reports files without a key column only: called on the parsing thread with each run
+  // of `stream_chunk_rows` validated reports (a view valid during the call) while no
+  // error has been found, so a caller can write them while the rest is parsed. They
+  // are also in ImportResult::changes.reports; ImportResult::reports_streamed counts
+  // them. A later error makes the whole import fail all the same.
+  std::function<void(std::span<const Report>)> report_sink;
+  size_t stream_chunk_rows = size_t{1} << 16;
 };
 
 struct ImportResult {
@@ -60,6 +68,7 @@ struct ImportResult {
   int64_t ignored = 0;   // rows equal to what is stored, or repeated client keys
   std::vector<std::string> errors;
   bool errors_truncated = false;  // more errors than max_errors were found
+  size_t reports_streamed = 0;    // leading reports already passed to report_sink
 };
 
 // Looks up a client key in the store: the report first stored under it, or nullopt.

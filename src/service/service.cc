@@ -1,6 +1,12 @@
 #include "service/service.h"
 
+#include <algorithm>
+#include <condition_variable>
 #include <ctime>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <span>
 #include <thread>
 
 namespace chollima::service {
@@ -53,6 +59,94 @@ Result<io::ImportResult> Service::ImportText(io::ImportKind kind, const std::str
   return Import(kind, reader, request);
 }
 
+namespace {
+
+// Writes validated reports to the store on a second thread while the import is still
+// parsing the rest of the file: one open transaction, rolled back when the streamer is
+// destroyed before its stream is committed.
+class ReportStreamer {
+ public:
+  static constexpr size_t kMaxQueuedChunks = 16;
+
+  ReportStreamer(store::Store& store, BatchInfo batch) : store_(store), batch_(std::move(batch)) {}
+  ReportStreamer(const ReportStreamer&) = delete;
+  ReportStreamer& operator=(const ReportStreamer&) = delete;
+  ~ReportStreamer() { (void)Finish(); }
+
+  // Called on the parsing thread with a view of validated reports.
+  void Push(std::span<const Report> chunk) {
+    if (begin_failed_) return;
+    if (!stream_) {
+      auto stream = store_.BeginReportStream(batch_);
+      if (!stream.ok()) {
+        begin_failed_ = true;
+        std::lock_guard lock(mu_);
+        status_ = stream.error();
+        return;
+      }
+      stream_ = std::move(*stream);
+      worker_ = std::thread([this] { Drain(); });
+    }
+    {
+      // Back-pressure: parsing waits while the writer is far behind, bounding memory.
+      std::unique_lock lock(mu_);
+      space_.wait(lock, [this] { return queue_.size() < kMaxQueuedChunks; });
+      queue_.emplace_back(chunk.begin(), chunk.end());
+    }
+    ready_.notify_one();
+  }
+
+  // Waits until everything pushed is written; returns the first store error.
+  Status Finish() {
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    ready_.notify_one();
+    if (worker_.joinable()) worker_.join();
+    std::lock_guard lock(mu_);
+    return status_;
+  }
+
+  // The open stream, or null when nothing was pushed. REQUIRES: Finish() returned.
+  store::ReportStream* stream() { return stream_.get(); }
+
+ private:
+  void Drain() {
+    while (true) {
+      std::vector<Report> chunk;
+      {
+        std::unique_lock lock(mu_);
+        ready_.wait(lock, [this] { return done_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        chunk = std::move(queue_.front());
+        queue_.pop_front();
+        space_.notify_one();
+        if (!status_.ok()) continue;  // a write failed: discard the rest
+      }
+      Status s = stream_->Append(chunk);
+      if (!s.ok()) {
+        std::lock_guard lock(mu_);
+        status_ = s;
+      }
+    }
+  }
+
+  store::Store& store_;
+  const BatchInfo batch_;
+  std::unique_ptr<store::ReportStream> stream_;
+  bool begin_failed_ = false;
+  std::thread worker_;
+  std::mutex mu_;
+  std::condition_variable ready_;
+  std::condition_variable space_;
+  std::deque<std::vector<Report>> queue_;  // guarded by mu_
+  bool done_ = false;                      // guarded by mu_
+  Status status_;                          // guarded by mu_
+};
+
+}  // namespace
+
 Result<io::ImportResult> Service::Import(io::ImportKind kind, CsvReader& reader,
                                          const ImportRequest& request) {
   io::KeyLookup lookup = [this](const std::string& key) { return store_->FindReportKey(key); };
@@ -60,13 +154,41 @@ Result<io::ImportResult> Service::Import(io::ImportKind kind, CsvReader& reader,
   if (request.progress) {
     progress = [&](size_t pos) { request.progress(pos, reader.size()); };
   }
-  auto result =
-      io::ParseImport(kind, reader, state_, lookup, {.max_errors = request.max_errors}, progress);
+  const std::string batch_kind = std::string("import ") + io::ImportKindName(kind);
+  io::ImportOptions options{.max_errors = request.max_errors,
+                            .stream_chunk_rows = std::max<size_t>(request.stream_chunk_rows, 1)};
+  std::optional<ReportStreamer> streamer;
+  if (kind == io::ImportKind::kReports && !request.dry_run) {
+    streamer.emplace(*store_,
+                     BatchInfo{batch_kind, reader.name(), request.author, clock_.NowIso()});
+    options.report_sink = [&](std::span<const Report> chunk) { streamer->Push(chunk); };
+  }
+  auto result = io::ParseImport(kind, reader, state_, lookup, options, progress);
+  const Status streamed = streamer ? streamer->Finish() : OkStatus();
+  // Leaving early destroys the streamer, which rolls back whatever it wrote.
   if (!result.ok()) return result.error();
   if (!result->errors.empty() || request.dry_run || result->changes.empty()) return result;
-  CHOLLIMA_RETURN_IF_ERROR(Commit(result->changes,
-                                  std::string("import ") + io::ImportKindName(kind), reader.name(),
-                                  request.author));
+  if (!streamed.ok()) return streamed.error();
+  store::ReportStream* stream = streamer ? streamer->stream() : nullptr;
+  if (stream == nullptr) {
+    CHOLLIMA_RETURN_IF_ERROR(Commit(result->changes, batch_kind, reader.name(), request.author));
+    return result;
+  }
+  // Write the tail and commit while the engine applies everything on the other core.
+  const Changes& changes = result->changes;
+  Changes rest;
+  rest.report_keys = changes.report_keys;
+  std::thread apply([&] { engine::ApplyChanges(changes, state_); });
+  Status appended =
+      stream->Append(std::span<const Report>(changes.reports).subspan(result->reports_streamed));
+  Result<int64_t> batch = appended.ok() ? stream->Commit(rest) : Result<int64_t>(appended.error());
+  apply.join();
+  if (!batch.ok()) {
+    streamer.reset();  // roll back before reading the store again
+    auto rebuilt = store_->Load();
+    if (rebuilt.ok()) state_ = std::move(*rebuilt);
+    return batch.error();
+  }
   return result;
 }
 

@@ -52,6 +52,9 @@ struct ImportRequest {
   bool dry_run = false;  // validate and count, write nothing
   size_t max_errors = 50;
   std::function<void(size_t bytes_read, size_t bytes_total)> progress;
+  // Reports files are written in runs of this many rows while the rest is still being
+  // parsed (in one transaction, rolled back on any error).
+  size_t stream_chunk_rows = size_t{1} << 16;
 };
 
 class Service {

@@ -120,5 +120,54 @@ TEST_F(ServiceTest, CorrectionKeepsRevisionsWithAuthorAndTime) {
   EXPECT_EQ(svc->state().ReportValue(0, 0, Date::FromCivil(2026, 3, 1)), 7);
 }
 
+// Reports stream into the store in chunks while the file is parsed; an error after
+// chunks were written must still leave the store as it was.
+TEST_F(ServiceTest, StreamedImportWithALateErrorWritesNothing) {
+  auto svc = Open();
+  Import(*svc, io::ImportKind::kGroups, "hierarchy,code,name,parent\nregion,P,P,\n");
+  Import(*svc, io::ImportKind::kUnits, "code,name,region\nU,U,P\n");
+  Import(*svc, io::ImportKind::kIndicators,
+         "code,name,measure,direction,aggregation,role\nout,O,t,higher,sum,output\n");
+  std::string csv = "unit,indicator,date,value\n";
+  for (int d = 0; d < 300; ++d) {
+    csv += "U,out," + FormatDate(Date::FromCivil(2026, 1, 1) + d) + ",1\n";
+  }
+  csv += "U,out,2026-13-01,1\n";
+  const engine::State before = svc->state();
+  auto r = svc->ImportText(io::ImportKind::kReports, "late.csv", csv,
+                           {.author = "t", .stream_chunk_rows = 7});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->errors.size(), 1u);
+  EXPECT_EQ(*svc->store().ReportRevisionCount(), 0);
+  EXPECT_TRUE(svc->state() == before);
+  svc.reset();
+  auto reopened = Open();
+  EXPECT_TRUE(reopened->state() == before);
+  EXPECT_EQ(*reopened->store().ReportRevisionCount(), 0);
+}
+
+TEST_F(ServiceTest, StreamedImportStoresEveryRowOnce) {
+  auto svc = Open();
+  Import(*svc, io::ImportKind::kGroups, "hierarchy,code,name,parent\nregion,P,P,\n");
+  Import(*svc, io::ImportKind::kUnits, "code,name,region\nU,U,P\nV,V,P\n");
+  Import(*svc, io::ImportKind::kIndicators,
+         "code,name,measure,direction,aggregation,role\nout,O,t,higher,sum,output\n");
+  std::string csv = "unit,indicator,date,value\n";
+  for (int d = 0; d < 500; ++d) {
+    const std::string date = FormatDate(Date::FromCivil(2026, 1, 1) + d);
+    csv += "U,out," + date + "," + std::to_string(d) + "\nV,out," + date + ",2\n";
+  }
+  auto r = svc->ImportText(io::ImportKind::kReports, "big.csv", csv,
+                           {.author = "t", .stream_chunk_rows = 7});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_TRUE(r->errors.empty());
+  EXPECT_EQ(r->imported, 1000);
+  EXPECT_GT(r->reports_streamed, 0u);
+  EXPECT_EQ(*svc->store().ReportRevisionCount(), 1000);
+  const engine::State incremental = svc->state();
+  svc.reset();
+  EXPECT_TRUE(Open()->state() == incremental);
+}
+
 }  // namespace
 }  // namespace chollima::service

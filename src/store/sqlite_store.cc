@@ -2,6 +2,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <span>
 
 #include "store/sqlite.h"
 #include "store/store.h"
@@ -85,6 +86,8 @@ std::array<double, 12> SplitWeights(const std::string& s) {
 // Reports are applied to the engine in chunks of this many rows while loading.
 constexpr size_t kLoadChunk = 1 << 20;
 
+class SqliteReportStream;
+
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(Database db) : db_(std::move(db)) {}
@@ -121,6 +124,9 @@ class SqliteStore final : public Store {
   }
 
   int schema_version() const override { return schema_version_; }
+
+  Status Rollback() { return db_.Exec("ROLLBACK"); }
+  Status CommitTransaction() { return db_.Exec("COMMIT"); }
 
   Result<engine::State> Load() override {
     engine::State state;
@@ -192,11 +198,15 @@ class SqliteStore final : public Store {
     return std::optional<Report>(r);
   }
 
+  Result<std::unique_ptr<ReportStream>> BeginReportStream(const BatchInfo& batch) override;
+
   Result<int64_t> ReportRevisionCount() override {
     return db_.QueryInt("SELECT count(*) FROM report_revision", 0);
   }
 
  private:
+  friend class SqliteReportStream;
+
   Result<std::vector<Revision>> ReadRevisions(Statement& stmt) {
     std::vector<Revision> out;
     CHOLLIMA_RETURN_IF_ERROR(ForEachRow(stmt, [&](Statement& row) {
@@ -331,19 +341,46 @@ class SqliteStore final : public Store {
     return OkStatus();
   }
 
-  Result<int64_t> Write(const Changes& c, const BatchInfo& batch) {
-    int64_t batch_id = 0;
-    {
+  Result<int64_t> InsertBatch(const BatchInfo& batch) {
+    auto st =
+        db_.Prepare("INSERT INTO batch(kind, source, author, recorded_at) VALUES (?1, ?2, ?3, ?4)");
+    if (!st.ok()) return st.error();
+    st->Bind(1, batch.kind);
+    st->Bind(2, batch.source);
+    st->Bind(3, batch.author);
+    st->Bind(4, batch.recorded_at);
+    CHOLLIMA_RETURN_IF_ERROR(st->Run());
+    return sqlite3_last_insert_rowid(db_.handle());
+  }
+
+  Status InsertReports(std::span<const Report> reports, int64_t batch_id) {
+    if (!insert_report_) {
       auto st = db_.Prepare(
-          "INSERT INTO batch(kind, source, author, recorded_at) VALUES (?1, ?2, ?3, ?4)");
+          "INSERT INTO report_revision(unit, indicator, day, value, batch) "
+          "VALUES (?1, ?2, ?3, ?4, ?5)");
       if (!st.ok()) return st.error();
-      st->Bind(1, batch.kind);
-      st->Bind(2, batch.source);
-      st->Bind(3, batch.author);
-      st->Bind(4, batch.recorded_at);
-      CHOLLIMA_RETURN_IF_ERROR(st->Run());
-      batch_id = sqlite3_last_insert_rowid(db_.handle());
+      insert_report_ = std::move(*st);
     }
+    Statement& st = *insert_report_;
+    for (const Report& r : reports) {
+      st.Bind(1, r.unit);
+      st.Bind(2, r.indicator);
+      st.Bind(3, r.date.days());
+      st.Bind(4, r.value);
+      st.Bind(5, batch_id);
+      CHOLLIMA_RETURN_IF_ERROR(st.Run());
+    }
+    return OkStatus();
+  }
+
+  Result<int64_t> Write(const Changes& c, const BatchInfo& batch) {
+    auto id = InsertBatch(batch);
+    if (!id.ok()) return id.error();
+    CHOLLIMA_RETURN_IF_ERROR(WriteChanges(c, *id));
+    return *id;
+  }
+
+  Status WriteChanges(const Changes& c, int64_t batch_id) {
     auto next_id = [&](const char* table) {
       return db_.QueryInt(std::string("SELECT coalesce(max(id) + 1, 0) FROM ") + table, 0);
     };
@@ -511,20 +548,7 @@ class SqliteStore final : public Store {
         CHOLLIMA_RETURN_IF_ERROR(st->Run());
       }
     }
-    if (!c.reports.empty()) {
-      auto st = db_.Prepare(
-          "INSERT INTO report_revision(unit, indicator, day, value, batch) "
-          "VALUES (?1, ?2, ?3, ?4, ?5)");
-      if (!st.ok()) return st.error();
-      for (const Report& r : c.reports) {
-        st->Bind(1, r.unit);
-        st->Bind(2, r.indicator);
-        st->Bind(3, r.date.days());
-        st->Bind(4, r.value);
-        st->Bind(5, batch_id);
-        CHOLLIMA_RETURN_IF_ERROR(st->Run());
-      }
-    }
+    CHOLLIMA_RETURN_IF_ERROR(InsertReports(c.reports, batch_id));
     if (!c.report_keys.empty()) {
       auto st = db_.Prepare(
           "INSERT INTO report_key(key, unit, indicator, day, value, batch) "
@@ -540,13 +564,57 @@ class SqliteStore final : public Store {
         CHOLLIMA_RETURN_IF_ERROR(st->Run());
       }
     }
-    return batch_id;
+    return OkStatus();
   }
 
   Database db_;
   int schema_version_ = 0;
   std::optional<Statement> find_key_;
+  std::optional<Statement> insert_report_;
 };
+
+// Reports written inside one open transaction; rolled back unless committed.
+class SqliteReportStream final : public ReportStream {
+ public:
+  SqliteReportStream(SqliteStore& store, int64_t batch_id) : store_(store), batch_id_(batch_id) {}
+  ~SqliteReportStream() override {
+    if (open_) (void)store_.Rollback();
+  }
+
+  Status Append(std::span<const Report> reports) override {
+    if (!open_) return Internal("report stream used after commit or rollback");
+    return store_.InsertReports(reports, batch_id_);
+  }
+
+  Result<int64_t> Commit(const Changes& rest) override {
+    if (!open_) return Internal("report stream used after commit or rollback");
+    open_ = false;
+    if (Status s = store_.WriteChanges(rest, batch_id_); !s.ok()) {
+      (void)store_.Rollback();
+      return s.error();
+    }
+    if (Status s = store_.CommitTransaction(); !s.ok()) {
+      (void)store_.Rollback();
+      return s.error();
+    }
+    return batch_id_;
+  }
+
+ private:
+  SqliteStore& store_;
+  int64_t batch_id_;
+  bool open_ = true;
+};
+
+Result<std::unique_ptr<ReportStream>> SqliteStore::BeginReportStream(const BatchInfo& batch) {
+  CHOLLIMA_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
+  auto id = InsertBatch(batch);
+  if (!id.ok()) {
+    (void)Rollback();
+    return id.error();
+  }
+  return std::unique_ptr<ReportStream>(std::make_unique<SqliteReportStream>(*this, *id));
+}
 
 }  // namespace
 

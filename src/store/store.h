@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,20 @@ struct Revision {
   BatchInfo batch;
 };
 
+// Reports written in one open transaction while the caller is still producing them (a
+// bulk import streams validated rows while it parses the rest). Nothing is visible, and
+// nothing remains, unless Commit succeeds; destroying an uncommitted stream rolls back.
+// The store must not be used otherwise while a stream is open.
+class ReportStream {
+ public:
+  virtual ~ReportStream() = default;
+  // Appends report revisions to the open transaction.
+  virtual Status Append(std::span<const Report> reports) = 0;
+  // Writes `rest` (whatever the command changes besides the appended reports) in the same
+  // batch and commits. Returns the batch id. On failure everything is rolled back.
+  virtual Result<int64_t> Commit(const Changes& rest) = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -40,6 +55,8 @@ class Store {
   // Writes `changes` in one transaction: all of it or, on failure, none.
   // Returns the new batch id.
   virtual Result<int64_t> Commit(const Changes& changes, const BatchInfo& batch) = 0;
+  // Opens a transaction and a batch for streaming reports (see ReportStream).
+  virtual Result<std::unique_ptr<ReportStream>> BeginReportStream(const BatchInfo& batch) = 0;
   // Every revision of one report, oldest first (empty when never reported).
   virtual Result<std::vector<Revision>> ReportHistory(UnitId unit, IndicatorId indicator,
                                                       Date day) = 0;

@@ -8,6 +8,7 @@
 
 #include "cli_harness.h"
 #include "core/csv.h"
+#include "core/date.h"
 #include "core/text.h"
 
 namespace chollima::testing {
@@ -208,6 +209,24 @@ TEST_F(Chollima, OneBadRowRejectsTheWholeFile) {
   for (int d = 10; d < 28; ++d) csv += "M1,coal,2026-01-" + std::to_string(d) + ",1000\n";
   csv += "M1,coal,2026-01-28,lots\n";
   ExpectRejected("reports", csv, {"bad.csv:20: column 4 'value'"});
+}
+
+// Large files are written while they are parsed; an error near the end must still
+// leave the store file byte-for-byte as it was.
+TEST_F(Chollima, LargeFileWithALateErrorLeavesTheStoreUnchanged) {
+  std::string csv = "unit,indicator,date,value\n";
+  csv.reserve(4 << 20);
+  for (int i = 0; i < 150000; ++i) {
+    csv += (i % 2 ? "M1,coal," : "M2,coal,") +
+           chollima::FormatDate(chollima::Date::FromCivil(2020, 1, 1) + i / 2) + ",1\n";
+  }
+  csv += "M1,coal,2026-01-05,x\n";
+  ExpectRejected("reports", csv, {"bad.csv:150002: column 4 'value'"});
+  csv.resize(csv.size() - std::string("M1,coal,2026-01-05,x\n").size());
+  Write("good.csv", csv);
+  RunResult r = Run({"import", "--db", "s.db", "reports", "good.csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("150000 rows: 149996 imported, 4 updated"));
 }
 
 TEST_F(Chollima, ListsManyErrorsUpToTheLimit) {
