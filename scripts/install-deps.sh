@@ -8,6 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libsqlite3-dev sqlite3
   libcli11-dev
+  libboost-dev  # Boost.Beast and Boost.Asio (headers only; never libboost1.81-dev)
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy
 )

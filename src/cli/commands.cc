@@ -327,8 +327,9 @@ void AddDemo(CLI::App& app, int& exit_code) {
 
 }  // namespace
 
-// Defined in fulfilment_command.cc.
+// Defined in fulfilment_command.cc and serve_command.cc.
 void AddFulfilment(CLI::App& app, int& exit_code);
+void AddServe(CLI::App& app, int& exit_code);
 
 void RegisterCommands(CLI::App& app, int& exit_code) {
   AddInit(app, exit_code);
@@ -337,6 +338,7 @@ void RegisterCommands(CLI::App& app, int& exit_code) {
   AddHistory(app, exit_code);
   AddDemo(app, exit_code);
   AddFulfilment(app, exit_code);
+  AddServe(app, exit_code);
 }
 
 }  // namespace chollima::cli
