@@ -24,11 +24,13 @@ $(ASAN_BUILD)/build.ninja:
 build-asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 
-# Builds, generates the demo economy once, and shows its January fulfilment.
+# Builds, generates the demo economy once, shows its January fulfilment by sector, then
+# serves it over HTTP until stopped (Ctrl-C).
+LISTEN ?= 127.0.0.1:8080
 run: build
 	@if [ ! -f $(DEMO_DB) ]; then ./$(BUILD)/chollima demo --db $(DEMO_DB); fi
 	./$(BUILD)/chollima fulfilment --db $(DEMO_DB) --period 2026-01 --by sector
-	./$(BUILD)/chollima fulfilment --db $(DEMO_DB) --period 2026-01 --by region:1
+	./$(BUILD)/chollima serve --db $(DEMO_DB) --listen $(LISTEN)
 
 # Every test: the optimized build, then the address+undefined sanitizer build.
 test: build build-asan format-check

@@ -57,7 +57,7 @@ class Chollima : public CliTest {
 TEST_F(Chollima, HelpListsEverySubcommand) {
   RunResult r = Run({"--help"});
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* cmd : {"init", "import", "export", "fulfilment", "demo", "history"}) {
+  for (const char* cmd : {"init", "import", "export", "fulfilment", "demo", "history", "serve"}) {
     EXPECT_THAT(r.out, HasSubstr(cmd));
   }
   EXPECT_EQ(Run({"import", "--help"}).exit_code, 0);
