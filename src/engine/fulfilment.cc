@@ -369,6 +369,22 @@ FulfilmentFigures EvaluateFulfilment(const FulfilmentInputs& in, const StatusThr
                   in.direction == Direction::kHigher, in.cumulative, t);
 }
 
+namespace {
+
+// Sets percent, pace, forecast and status of `row` from its plan, plan to date and actual.
+void FillFigures(const Indicator& ind, bool started, bool ended, const StatusThresholds& t,
+                 FulfilmentRow& row) {
+  const FulfilmentFigures f = EvaluateFulfilment(
+      {row.plan, row.plan_to_date, row.actual, started, ended, ind.direction, IsCumulative(ind)},
+      t);
+  row.percent = f.percent;
+  row.pace = f.pace;
+  row.forecast = f.forecast;
+  row.status = f.status;
+}
+
+}  // namespace
+
 Result<FulfilmentTable> ComputeFulfilment(const State& state, const AssignmentBook& book,
                                           const FulfilmentQuery& query) {
   const Period& period = query.period;
@@ -453,14 +469,7 @@ Result<FulfilmentTable> ComputeFulfilment(const State& state, const AssignmentBo
       row.plan_to_date = book.PlanToDateOfKey(key, divisible, period, as_of);
       row.actual = actual.unit_actual[uidx];
       row.reported_days = actual.unit_days[uidx];
-      const FulfilmentFigures f =
-          EvaluateFulfilment({row.plan, row.plan_to_date, row.actual, started, ended, ind.direction,
-                              IsCumulative(ind)},
-                             query.thresholds);
-      row.percent = f.percent;
-      row.pace = f.pace;
-      row.forecast = f.forecast;
-      row.status = f.status;
+      FillFigures(ind, started, ended, query.thresholds, row);
       row.plan_difference = kNaN;
       row.members_plan = kNaN;
       const int32_t slot = slot_of_unit[uidx];
@@ -498,14 +507,7 @@ Result<FulfilmentTable> ComputeFulfilment(const State& state, const AssignmentBo
       }
       row.actual = actual.slot_actual[s];
       row.reported_days = actual.slot_days[s];
-      const FulfilmentFigures f =
-          EvaluateFulfilment({row.plan, row.plan_to_date, row.actual, started, ended, ind.direction,
-                              IsCumulative(ind)},
-                             query.thresholds);
-      row.percent = f.percent;
-      row.pace = f.pace;
-      row.forecast = f.forecast;
-      row.status = f.status;
+      FillFigures(ind, started, ended, query.thresholds, row);
       row.member_units = sp.members;
       row.units_with_plan = sp.with_plan;
       row.unit_counts = sp.counts;
