@@ -11,9 +11,15 @@ packages=(
   libboost-dev  # Boost.Beast and Boost.Asio (headers only; never libboost1.81-dev)
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy
+  libsodium-dev  # argon2id password hashes, random tokens, SHA-256
+  chromium       # the dashboard's browser tests (headless; never a downloaded browser)
 )
+# The dashboard is built with Vite from npm: Node.js and npm, from Debian when the
+# machine has none of its own.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 case "${1:-}" in
-  --bench) packages+=(time python3) ;;          # /usr/bin/time for peak memory; ratio maths
+  --bench) packages+=(time python3 wrk nginx-light) ;;  # peak memory; ratio maths; HTTP load vs nginx
   --fuzz) packages+=(clang libclang-rt-14-dev) ;;  # libFuzzer's runtime
 esac
 

@@ -15,6 +15,21 @@ int HexValue(char c) {
 
 }  // namespace
 
+std::optional<std::string_view> Request::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (key == name) return std::string_view(value);
+  }
+  return std::nullopt;
+}
+
+const std::string& Request::Param(std::string_view name) const {
+  for (const auto& [key, value] : params) {
+    if (key == name) return value;
+  }
+  static const std::string kEmpty;
+  return kEmpty;
+}
+
 std::optional<std::string> QueryParams::Get(std::string_view name) const {
   for (const auto& [key, value] : items_) {
     if (key == name) return value;
@@ -101,37 +116,81 @@ Response JsonResponse(int status, std::string json) {
 }
 
 void Router::Add(std::string method, std::string path, Handler handler) {
-  routes_.push_back({std::move(method), std::move(path), std::move(handler)});
+  Route route{.method = std::move(method),
+              .path = std::move(path),
+              .order = routes_.size(),
+              .handler = std::move(handler)};
+  for (std::string_view segment : Split(std::string_view(route.path).substr(1), '/')) {
+    route.segments.emplace_back(segment);
+    if (!segment.starts_with('{')) ++route.literal_count;
+  }
+  // More literal segments first, so "/api/units/new" is tried before "/api/units/{code}".
+  auto at = routes_.begin();
+  while (at != routes_.end() && at->literal_count >= route.literal_count) ++at;
+  routes_.insert(at, std::move(route));
+}
+
+bool Router::Match(const Route& route, std::string_view path,
+                   std::vector<std::pair<std::string, std::string>>& params) {
+  if (path.empty() || path[0] != '/') return false;
+  const auto parts = Split(path.substr(1), '/');
+  if (parts.size() != route.segments.size()) return false;
+  params.clear();
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const std::string& pattern = route.segments[i];
+    if (pattern.starts_with('{')) {
+      if (parts[i].empty()) return false;
+      params.emplace_back(pattern.substr(1, pattern.size() - 2), std::string(parts[i]));
+    } else if (pattern != parts[i]) {
+      return false;
+    }
+  }
+  return true;
 }
 
 Router::Dispatched Router::Dispatch(std::string_view method, std::string_view target,
                                     std::string body) const {
+  return Dispatch(Request{.method = std::string(method), .body = std::move(body)}, target);
+}
+
+Router::Dispatched Router::Dispatch(Request request, std::string_view target) const {
   const size_t q = target.find('?');
   auto path = PercentDecode(target.substr(0, q), false);
   if (!path.ok()) return {ErrorResponse(path.error()), "unmatched"};
-  Request request{.method = std::string(method), .path = std::move(*path), .body = std::move(body)};
+  request.path = std::move(*path);
   if (q != std::string_view::npos) {
     auto query = ParseQuery(target.substr(q + 1));
     if (!query.ok()) return {ErrorResponse(query.error()), "unmatched"};
     request.query = std::move(*query);
   }
   bool path_known = false;
+  std::vector<std::pair<std::string, std::string>> params;
   for (const Route& route : routes_) {
-    if (route.path != request.path) continue;
+    if (!Match(route, request.path, params)) continue;
     path_known = true;
-    if (route.method == method) return {route.handler(request), route.path};
+    if (route.method == request.method) {
+      request.params = std::move(params);
+      return {route.handler(request), route.path};
+    }
   }
   if (path_known) {
     return {ErrorResponse(405, "method_not_allowed",
-                          std::string(method) + " is not allowed on " + request.path),
+                          request.method + " is not allowed on " + request.path),
             "unmatched"};
+  }
+  if (fallback_ && (request.method == "GET" || request.method == "HEAD") &&
+      !request.path.starts_with("/api/") && request.path != "/api") {
+    return {fallback_(request), "static"};
   }
   return {ErrorResponse(404, "route_not_found", "no route " + request.path), "unmatched"};
 }
 
 std::vector<std::string> Router::Routes() const {
+  // In registration order, not matching order.
+  std::vector<const Route*> by_order(routes_.size());
+  for (const Route& route : routes_) by_order[route.order] = &route;
   std::vector<std::string> out;
-  for (const Route& route : routes_) out.push_back(route.method + " " + route.path);
+  for (const Route* route : by_order) out.push_back(route->method + " " + route->path);
   return out;
 }
 

@@ -111,5 +111,51 @@ TEST_F(RouterTest, ListsRoutes) {
   EXPECT_THAT(router_.Routes(), ElementsAre("GET /healthz", "GET /api/echo", "POST /api/echo"));
 }
 
+TEST(RouterParams, MatchesParametersAndPrefersLiterals) {
+  Router router;
+  router.Add("GET", "/api/units/{code}",
+             [](const Request& r) { return JsonResponse(200, "unit " + r.Param("code")); });
+  router.Add("GET", "/api/units/{code}/series/{indicator}", [](const Request& r) {
+    return JsonResponse(200, r.Param("code") + "/" + r.Param("indicator"));
+  });
+  router.Add("GET", "/api/units/new", [](const Request&) { return JsonResponse(200, "new"); });
+  EXPECT_EQ(router.Dispatch("GET", "/api/units/M%201").response.body, "unit M 1\n");
+  EXPECT_EQ(router.Dispatch("GET", "/api/units/new").response.body, "new\n");
+  auto d = router.Dispatch("GET", "/api/units/M1/series/coal");
+  EXPECT_EQ(d.response.body, "M1/coal\n");
+  EXPECT_EQ(d.route, "/api/units/{code}/series/{indicator}");
+  // An empty segment matches no parameter; extra segments match nothing.
+  EXPECT_EQ(router.Dispatch("GET", "/api/units/").response.status, 404);
+  EXPECT_EQ(router.Dispatch("GET", "/api/units/M1/x").response.status, 404);
+  EXPECT_EQ(router.Dispatch("DELETE", "/api/units/M1").response.status, 405);
+  // Routes are listed in registration order whatever the matching order.
+  EXPECT_THAT(router.Routes(),
+              ElementsAre("GET /api/units/{code}", "GET /api/units/{code}/series/{indicator}",
+                          "GET /api/units/new"));
+}
+
+TEST(RouterFallback, ServesUnmatchedGetsOutsideTheApi) {
+  Router router;
+  router.Add("GET", "/api/x", [](const Request&) { return JsonResponse(200, "x"); });
+  router.SetFallback([](const Request& r) {
+    return Response{.status = 200, .content_type = "text/html", .body = "page " + r.path};
+  });
+  auto d = router.Dispatch("GET", "/units/M1");
+  EXPECT_EQ(d.response.body, "page /units/M1");
+  EXPECT_EQ(d.route, "static");
+  EXPECT_EQ(router.Dispatch("GET", "/api/nope").response.status, 404);
+  EXPECT_EQ(router.Dispatch("POST", "/units/M1").response.status, 404);
+}
+
+TEST(RouterHeaders, HandlersSeeHeadersAndRemote) {
+  Router router;
+  router.Add("GET", "/h", [](const Request& r) {
+    return JsonResponse(200, std::string(r.Header("x-token").value_or("none")) + "@" + r.remote);
+  });
+  Request request{.method = "GET", .headers = {{"x-token", "abc"}}, .remote = "127.0.0.1"};
+  EXPECT_EQ(router.Dispatch(std::move(request), "/h").response.body, "abc@127.0.0.1\n");
+  EXPECT_EQ(router.Dispatch("GET", "/h").response.body, "none@\n");
+}
+
 }  // namespace
 }  // namespace chollima::http

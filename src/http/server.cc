@@ -17,6 +17,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/text.h"
+
 namespace chollima::http {
 namespace {
 
@@ -127,9 +129,19 @@ class Session : public std::enable_shared_from_this<Session> {
     // end of stream, timeout, cancellation at shutdown, a reset: nothing to answer.
     if (ec) return Close();
     auto& request = parser_->get();
-    const std::string method(request.method_string());
+    Request r{.method = std::string(request.method_string()), .body = std::move(request.body())};
+    for (const auto& field : request) {
+      const auto name = field.name_string();
+      const auto value = field.value();
+      r.headers.emplace_back(ToLower(std::string_view(name.data(), name.size())),
+                             std::string(value.data(), value.size()));
+    }
+    beast::error_code ignored;
+    const auto remote = stream_.socket().remote_endpoint(ignored);
+    if (!ignored) r.remote = remote.address().to_string();
+    const std::string method = r.method;
     const std::string_view target(request.target().data(), request.target().size());
-    Router::Dispatched d = server_.router().Dispatch(method, target, std::move(request.body()));
+    Router::Dispatched d = server_.router().Dispatch(std::move(r), target);
     Send(std::move(d.response), d.route, method, request.version(), request.keep_alive(), start);
   }
 
@@ -140,6 +152,7 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.result(static_cast<unsigned>(r.status));
     response_.set(bhttp::field::server, "chollima");
     response_.set(bhttp::field::content_type, r.content_type);
+    for (const auto& [name, value] : r.headers) response_.insert(name, value);
     response_.keep_alive(keep_alive && !server_.stopping());
     response_.body() = std::move(r.body);
     response_.prepare_payload();
