@@ -5,7 +5,7 @@ JOBS       ?= 2
 DEMO_DB    ?= demo.db
 CMAKE_GEN  := -G Ninja
 
-.PHONY: all deps build build-asan run test test-fast bench fuzz format format-check tidy clean
+.PHONY: all deps build build-asan web run test test-fast tsan bench fuzz format format-check tidy clean
 
 all: build
 
@@ -24,16 +24,25 @@ $(ASAN_BUILD)/build.ninja:
 build-asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 
+# The dashboard (web/): npm packages from the lock file, then a Vite build into web/dist.
+web: deps web/node_modules/.installed
+	cd web && npm run -s build
+
+web/node_modules/.installed: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # Builds, generates the demo economy once, shows its January fulfilment by sector, then
 # serves it over HTTP until stopped (Ctrl-C).
 LISTEN ?= 127.0.0.1:8080
-run: build
+run: build web
 	@if [ ! -f $(DEMO_DB) ]; then ./$(BUILD)/chollima demo --db $(DEMO_DB); fi
 	./$(BUILD)/chollima fulfilment --db $(DEMO_DB) --period 2026-01 --by sector
 	./$(BUILD)/chollima serve --db $(DEMO_DB) --listen $(LISTEN)
 
-# Every test: the optimized build, then the address+undefined sanitizer build.
-test: build build-asan format-check
+# Every test: the optimized build (with the dashboard's browser tests), then the
+# address+undefined sanitizer build.
+test: build build-asan web format-check
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS) -LE slow
 
@@ -43,6 +52,16 @@ test-fast: build
 bench: build
 	@bash scripts/install-deps.sh --bench
 	bash bench/run.sh $(BUILD)
+
+# The engine and http tests under ThreadSanitizer (the server's threads, the event bus).
+TSAN_BUILD   ?= build-tsan
+TSAN_OPTIONS ?= halt_on_error=1 second_deadlock_stack=1
+tsan: deps
+	cmake -S . -B $(TSAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHOLLIMA_TSAN=ON
+	cmake --build $(TSAN_BUILD) -j$(JOBS) --target src/engine/all src/http/all
+	@for t in $(TSAN_BUILD)/src/engine/*_test $(TSAN_BUILD)/src/http/*_test; do \
+	  echo "== $$t"; TSAN_OPTIONS="$(TSAN_OPTIONS)" $$t --gtest_brief=1 || exit 1; \
+	done
 
 # libFuzzer targets (clang); see fuzz/README.md.
 fuzz:

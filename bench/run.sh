@@ -64,3 +64,6 @@ echo "== demo generation"
 if [ -x "$root/$build/src/demo/demo_benchmark" ]; then
   "$root/$build/src/demo/demo_benchmark" --benchmark_min_time=0.2
 fi
+
+echo
+bash "$root/bench/http.sh" "$bin"

@@ -234,7 +234,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (verbose) {
     std::fprintf(stderr, "%s: %zu errors, %lld rows\n", io::ImportKindName(kind),
                  result->errors.size(), static_cast<long long>(result->rows));
-    for (const std::string& e : result->errors) std::fprintf(stderr, "  %s\n", e.c_str());
+    for (const io::ImportError& e : result->errors) {
+      std::fprintf(stderr, "  %s\n", e.message.c_str());
+    }
   }
   if (!result->errors.empty()) {
     FUZZ_CHECK(result->changes.empty());

@@ -13,6 +13,7 @@ packages=(
   clang-format clang-tidy
   libsodium-dev  # argon2id password hashes, random tokens, SHA-256
   chromium       # the dashboard's browser tests (headless; never a downloaded browser)
+  fonts-nanum    # Korean glyphs in the browser tests' screenshots
 )
 # The dashboard is built with Vite from npm: Node.js and npm, from Debian when the
 # machine has none of its own.

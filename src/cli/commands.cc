@@ -133,7 +133,7 @@ void AddImport(CLI::App& app, int& exit_code) {
       return;
     }
     if (!result->errors.empty()) {
-      for (const std::string& e : result->errors) std::cerr << e << "\n";
+      for (const io::ImportError& e : result->errors) std::cerr << e.message << "\n";
       if (result->errors_truncated) {
         std::cerr << "(more errors not shown; raise --max-errors to see them)\n";
       }
@@ -327,9 +327,11 @@ void AddDemo(CLI::App& app, int& exit_code) {
 
 }  // namespace
 
-// Defined in fulfilment_command.cc and serve_command.cc.
+// Defined in fulfilment_command.cc, serve_command.cc and account_commands.cc.
 void AddFulfilment(CLI::App& app, int& exit_code);
 void AddServe(CLI::App& app, int& exit_code);
+void AddUser(CLI::App& app, int& exit_code);
+void AddAudit(CLI::App& app, int& exit_code);
 
 void RegisterCommands(CLI::App& app, int& exit_code) {
   AddInit(app, exit_code);
@@ -339,6 +341,8 @@ void RegisterCommands(CLI::App& app, int& exit_code) {
   AddDemo(app, exit_code);
   AddFulfilment(app, exit_code);
   AddServe(app, exit_code);
+  AddUser(app, exit_code);
+  AddAudit(app, exit_code);
 }
 
 }  // namespace chollima::cli

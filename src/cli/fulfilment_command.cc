@@ -13,7 +13,7 @@ namespace chollima::cli {
 namespace {
 
 struct Options {
-  std::string db, period, by, indicator, as_of, format = "table";
+  std::string db, period, by, within, indicator, as_of, format = "table";
   bool units = false;
   bool all = false;
   double at_risk = 0.95;
@@ -35,6 +35,7 @@ int Run(const Options& o) {
   const engine::State& state = svc->state();
   auto query = service::MakeFulfilmentQuery(state, {.period = o.period,
                                                     .by = o.by,
+                                                    .within = o.within,
                                                     .indicator = o.indicator,
                                                     .as_of = o.as_of,
                                                     .units = o.units,
@@ -98,6 +99,8 @@ void AddFulfilment(CLI::App& app, int& exit_code) {
   cmd->add_option("--by", o->by,
                   "Roll up to groups: HIERARCHY[:LEVEL], LEVEL 1 = top (e.g. region:2 for "
                   "counties)");
+  cmd->add_option("--within", o->within,
+                  "Only the units of one group's subtree: HIERARCHY/GROUP (e.g. region/P01)");
   cmd->add_flag("--units", o->units, "With --by: list the units too");
   cmd->add_flag("--all", o->all, "Also list rows with neither a plan nor a report");
   cmd->add_option("--indicator", o->indicator, "One indicator (default: every planned one)");

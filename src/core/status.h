@@ -18,6 +18,8 @@ enum class ErrorCode {
   kFailedPrecondition,  // the request contradicts the stored state: a hierarchy cycle
   kIo,                  // the file system or the store failed
   kInternal,            // a bug: an invariant did not hold
+  kUnauthenticated,     // no valid credentials: wrong name or password, unknown session
+  kPermissionDenied,    // the caller is known but its role or scope does not allow this
 };
 
 // Returns a stable lower-case name for the code, e.g. "invalid_argument".
@@ -36,6 +38,10 @@ inline Error FailedPrecondition(std::string m) {
 }
 inline Error IoError(std::string m) { return {ErrorCode::kIo, std::move(m)}; }
 inline Error Internal(std::string m) { return {ErrorCode::kInternal, std::move(m)}; }
+inline Error Unauthenticated(std::string m) { return {ErrorCode::kUnauthenticated, std::move(m)}; }
+inline Error PermissionDenied(std::string m) {
+  return {ErrorCode::kPermissionDenied, std::move(m)};
+}
 
 // Either a value or an Error. Accessing the wrong alternative is a bug and aborts.
 template <typename T>

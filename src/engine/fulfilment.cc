@@ -236,6 +236,9 @@ std::span<const double> SeriesDays(const State& state, int32_t series, Date begi
 
 // ---- ComputeFulfilment internals.
 
+// The slot of a unit that does not count at all (outside the query's `within`).
+constexpr int32_t kOutsideSlot = -2;
+
 // Unit and group actuals of every indicator a query needs, computed once each.
 class ActualCache {
  public:
@@ -304,6 +307,7 @@ class ActualCache {
         sum[s] += e.unit_actual[u];
         ++present[s];
       };
+      if (slot_of_unit_[u] == kOutsideSlot) continue;
       if (slot_of_unit_[u] >= 0) add(static_cast<size_t>(slot_of_unit_[u]));
       add(slots_ - 1);
     }
@@ -324,7 +328,8 @@ class ActualCache {
   const IndicatorOrder& order_;
   Date begin_;
   Date end_;
-  const std::vector<int32_t>& slot_of_unit_;  // -1 when the unit is in no group
+  // -1 when the unit is in no group, kOutsideSlot when it is outside the query's `within`.
+  const std::vector<int32_t>& slot_of_unit_;
   size_t slots_;
   std::vector<Entry> entries_;
 };
@@ -434,6 +439,18 @@ Result<FulfilmentTable> ComputeFulfilment(const State& state, const AssignmentBo
       if (g != kNoId) slot_of_unit[static_cast<size_t>(u)] = slot_of_group[static_cast<size_t>(g)];
     }
   }
+  if (query.within) {
+    if (*query.within < 0 || *query.within >= static_cast<GroupId>(state.groups().size())) {
+      return NotFound("group " + std::to_string(*query.within) + " does not exist");
+    }
+    const HierarchyId wh = state.groups()[static_cast<size_t>(*query.within)].hierarchy;
+    for (UnitId u = 0; u < static_cast<UnitId>(units); ++u) {
+      const GroupId g = state.GroupOf(u, wh, membership_day);
+      if (g == kNoId || !state.IsWithin(g, *query.within)) {
+        slot_of_unit[static_cast<size_t>(u)] = kOutsideSlot;
+      }
+    }
+  }
 
   const IndicatorOrder order = OrderIndicators(state.indicators());
   ActualCache actuals(state, order, period.begin, started ? membership_day + 1 : period.begin,
@@ -461,6 +478,7 @@ Result<FulfilmentTable> ComputeFulfilment(const State& state, const AssignmentBo
     std::fill(slot_plans.begin(), slot_plans.end(), SlotPlan{});
     for (UnitId u = 0; u < static_cast<UnitId>(units); ++u) {
       const auto uidx = static_cast<size_t>(u);
+      if (slot_of_unit[uidx] == kOutsideSlot) continue;
       FulfilmentRow row;
       row.target = {false, u};
       row.indicator = i;
@@ -488,6 +506,7 @@ Result<FulfilmentTable> ComputeFulfilment(const State& state, const AssignmentBo
     }
     for (size_t s = 0; s < slots; ++s) {
       const SlotPlan& sp = slot_plans[s];
+      if (query.within && s != total_slot && sp.members == 0) continue;
       FulfilmentRow row;
       row.target = {true, s == total_slot ? kNoId : level_groups[s]};
       row.indicator = i;
@@ -1023,6 +1042,70 @@ Status RecomputeFulfilment(const State& state, const AssignmentBook& book,
     }
   }
   return OkStatus();
+}
+
+namespace {
+
+// The actual of one unit as ActualCache gives it: its series aggregated over
+// [begin, end), or the ratio of its parts' actuals.
+SeriesAggregate UnitActual(const State& state, const IndicatorOrder& order, IndicatorId i,
+                           UnitId unit, Date begin, Date end) {
+  const Indicator& ind = state.indicators()[static_cast<size_t>(i)];
+  if (ind.IsDerived()) {
+    if (order.broken[static_cast<size_t>(i)]) return {kNaN, 0};
+    const SeriesAggregate x = UnitActual(state, order, ind.numerator, unit, begin, end);
+    const SeriesAggregate y = UnitActual(state, order, ind.denominator, unit, begin, end);
+    return {Ratio(x.actual, y.actual), x.reported_days};
+  }
+  const int32_t series = state.FindSeries(unit, i);
+  if (series < 0) return {IsCumulative(ind) ? 0.0 : kNaN, 0};
+  return AggregateSeries(SeriesDays(state, series, begin, end), ind.aggregation);
+}
+
+}  // namespace
+
+Result<std::vector<FulfilmentRow>> ComputeUnitRows(const State& state, const AssignmentBook& book,
+                                                   const FulfilmentQuery& query,
+                                                   std::span<const UnitIndicator> pairs) {
+  const Period& period = query.period;
+  if (!(period.begin < period.end)) return InvalidArgument("the period is empty");
+  const auto units = static_cast<UnitId>(state.units().size());
+  const auto indicators = static_cast<IndicatorId>(state.indicators().size());
+  for (const UnitIndicator& p : pairs) {
+    if (p.unit < 0 || p.unit >= units) {
+      return NotFound("unit " + std::to_string(p.unit) + " does not exist");
+    }
+    if (p.indicator < 0 || p.indicator >= indicators) {
+      return NotFound("indicator " + std::to_string(p.indicator) + " does not exist");
+    }
+  }
+  const Date as_of = query.as_of;
+  const Date last_day = period.end - 1;
+  const bool started = as_of >= period.begin;
+  const bool ended = as_of >= last_day;
+  // As ComputeFulfilment: reports on [period.begin, min(as_of, last day)] count.
+  const Date actual_end = started ? std::min(as_of, last_day) + 1 : period.begin;
+  const IndicatorOrder order = OrderIndicators(state.indicators());
+  std::vector<FulfilmentRow> rows;
+  rows.reserve(pairs.size());
+  for (const UnitIndicator& p : pairs) {
+    const Indicator& ind = state.indicators()[static_cast<size_t>(p.indicator)];
+    FulfilmentRow& row = rows.emplace_back();
+    row.target = {false, p.unit};
+    row.indicator = p.indicator;
+    const int32_t key = book.KeyOf(row.target, p.indicator);
+    const bool divisible = book.IsDivisible(p.indicator);
+    row.plan = book.PlanOfKey(key, divisible, period.begin, period.end);
+    row.plan_to_date = book.PlanToDateOfKey(key, divisible, period, as_of);
+    const SeriesAggregate a =
+        UnitActual(state, order, p.indicator, p.unit, period.begin, actual_end);
+    row.actual = a.actual;
+    row.reported_days = a.reported_days;
+    FillFigures(ind, started, ended, query.thresholds, row);
+    row.plan_difference = kNaN;
+    row.members_plan = kNaN;
+  }
+  return rows;
 }
 
 }  // namespace chollima::engine

@@ -147,6 +147,10 @@ struct FulfilmentQuery {
   std::optional<IndicatorId> indicator;  // nullopt: every indicator with any plan
   std::optional<GroupLevel> by;          // nullopt: unit rows only
   bool include_units = false;            // with `by`: unit rows too
+  // When set, only the units that belong (on the membership day) to this group or a
+  // group below it count: in unit rows, in group rows and in the total, which is then
+  // the total of this group. Group rows with no such unit are left out.
+  std::optional<GroupId> within;
   Date as_of;
   StatusThresholds thresholds;
 };
@@ -272,5 +276,22 @@ struct FulfilmentGrid {
 // year is outside kMinYear..kMaxYear. REQUIRES: `book` built from `state` as it is now.
 [[nodiscard]] Status RecomputeFulfilment(const State& state, const AssignmentBook& book,
                                          const RecomputeOptions& options, FulfilmentGrid& grid);
+
+// ---- Selected units (what changed in a commit: engine/status_watch.h).
+
+struct UnitIndicator {
+  UnitId unit = kNoId;
+  IndicatorId indicator = kNoId;
+};
+
+// One unit row per pair, in the order of `pairs`: each equal to the row ComputeFulfilment
+// gives that unit and indicator for query.period and query.as_of without `by` (the
+// query's indicator, by, include_units and within are ignored). The cost is proportional
+// to the pairs (and the period's days), not to every unit. Fails as ComputeFulfilment for
+// an empty period, with kNotFound for an unknown unit or indicator. REQUIRES: `book`
+// built from `state` as it is now.
+Result<std::vector<FulfilmentRow>> ComputeUnitRows(const State& state, const AssignmentBook& book,
+                                                   const FulfilmentQuery& query,
+                                                   std::span<const UnitIndicator> pairs);
 
 }  // namespace chollima::engine

@@ -445,6 +445,44 @@ TEST(GroupFulfilment, SecondLevelGroupsCountTheirUnits) {
   EXPECT_EQ(t.group_rows[0].member_units, 1);
 }
 
+TEST(GroupFulfilment, WithinCountsOnlyTheSubtree) {
+  Regions r;
+  r.Plan(r.coal, "2026-04", 100, r.a);
+  r.Plan(r.coal, "2026-04", 200, r.b);
+  r.Plan(r.coal, "2026-04", 400, r.c);
+  r.Report(r.coal, D(2026, 4, 3), 50, r.a);
+  r.Report(r.coal, D(2026, 4, 3), 70, r.c);
+  const AssignmentBook book(r.state);
+  // Counties of the north: only its one county row; the total is the north's.
+  auto t = ComputeFulfilment(r.state, book,
+                             {.period = P("2026-04"),
+                              .indicator = r.coal,
+                              .by = GroupLevel{r.region, 2},
+                              .include_units = true,
+                              .within = r.north,
+                              .as_of = D(2026, 4, 30)});
+  ASSERT_TRUE(t.ok());
+  ASSERT_EQ(t->group_rows.size(), 1u);
+  EXPECT_EQ(t->group_rows[0].target.id, r.north_county);
+  EXPECT_EQ(t->group_rows[0].actual, 50);
+  ASSERT_EQ(t->unit_rows.size(), 2u);  // a (in the county) and b (directly in the north)
+  EXPECT_EQ(t->unit_rows[0].target.id, r.a);
+  EXPECT_EQ(t->unit_rows[1].target.id, r.b);
+  ASSERT_EQ(t->total_rows.size(), 1u);
+  EXPECT_EQ(t->total_rows[0].member_units, 2);
+  EXPECT_EQ(t->total_rows[0].plan, 300);
+  EXPECT_EQ(t->total_rows[0].actual, 50);
+  // Unit rows alone, within the south.
+  t = ComputeFulfilment(r.state, book,
+                        {.period = P("2026-04"), .within = r.south, .as_of = D(2026, 4, 30)});
+  ASSERT_TRUE(t.ok());
+  ASSERT_EQ(t->unit_rows.size(), 1u);
+  EXPECT_EQ(t->unit_rows[0].target.id, r.c);
+  EXPECT_EQ(t->total_rows[0].actual, 70);
+  EXPECT_EQ(ComputeFulfilment(r.state, book, {.period = P("2026"), .within = 99}).error().code,
+            ErrorCode::kNotFound);
+}
+
 TEST(ComputeFulfilment, RejectsUnknownIdsAndLevels) {
   Regions r;
   const AssignmentBook book(r.state);

@@ -8,59 +8,72 @@
 #include "core/period.h"
 #include "core/text.h"
 #include "engine/fulfilment.h"
+#include "http/params.h"
 #include "io/json_writer.h"
 #include "io/table_writer.h"
 #include "service/fulfilment_query.h"
 
 namespace chollima::http {
-namespace {
-
-// Fails naming the first parameter of `request` that is not in `known`, so a typo is
-// an error rather than a silently ignored option.
-Status CheckParameters(const Request& request, std::initializer_list<std::string_view> known) {
-  for (const auto& [name, value] : request.query.items()) {
-    bool found = false;
-    for (std::string_view k : known) found = found || k == name;
-    if (!found) return InvalidArgument(name + ": unknown parameter");
-  }
-  return OkStatus();
-}
-
-// "", "true" and "1" are true; "false" and "0" false (a bare "&all" means true).
-Result<bool> BoolParameter(const Request& request, std::string_view name) {
-  const auto v = request.query.Get(name);
-  if (!v) return false;
-  if (v->empty() || *v == "true" || *v == "1") return true;
-  if (*v == "false" || *v == "0") return false;
-  return InvalidArgument(std::string(name) + ": expected true or false, not '" + *v + "'");
-}
-
-Result<int> IntParameter(const Request& request, std::string_view name, int fallback, int min,
-                         int max) {
-  const auto v = request.query.Get(name);
-  if (!v) return fallback;
-  int n = 0;
-  if (!ParseDigits(*v, n) || n < min || n > max) {
-    return InvalidArgument(std::string(name) + ": expected a whole number from " +
-                           std::to_string(min) + " to " + std::to_string(max) + ", not '" + *v +
-                           "'");
-  }
-  return n;
-}
-
-}  // namespace
-
-Api::Api(service::Service& service, const Metrics& metrics)
-    : service_(service),
-      metrics_(metrics),
-      book_(std::make_unique<engine::AssignmentBook>(service.state())) {}
+Api::Api(ApiContext context)
+    : context_(std::move(context)),
+      service_(context_.service),
+      metrics_(context_.metrics),
+      book_(std::make_unique<engine::AssignmentBook>(service_.state())) {}
 
 void Api::Register(Router& router) {
-  router.Add("GET", "/healthz", [this](const Request& r) { return Healthz(r); });
-  router.Add("GET", "/metrics", [this](const Request& r) { return MetricsText(r); });
-  router.Add("GET", "/api/fulfilment", [this](const Request& r) { return Fulfilment(r); });
-  router.Add("GET", "/api/units", [this](const Request& r) { return Units(r); });
-  router.Add("GET", "/api/indicators", [this](const Request& r) { return Indicators(r); });
+  using PlainHandler = Response (Api::*)(const Request&) const;
+  auto plain = [&](const char* method, const char* path, Access access, PlainHandler handler) {
+    router.Add(method, path, [this, access, handler](const Request& r) {
+      return Guarded(r, access, [&](const Caller&) { return (this->*handler)(r); });
+    });
+  };
+  auto route = [&](const char* method, const char* path, Access access, CallerHandler handler) {
+    router.Add(method, path, [this, access, handler](const Request& r) {
+      return Guarded(r, access, [&](const Caller& c) { return (this->*handler)(r, c); });
+    });
+  };
+  plain("GET", "/healthz", Access::kPublic, &Api::Healthz);
+  plain("GET", "/metrics", Access::kPublic, &Api::MetricsText);
+  plain("GET", "/api/openapi.yaml", Access::kPublic, &Api::OpenApi);
+  plain("POST", "/api/login", Access::kPublic, &Api::Login);
+  route("POST", "/api/logout", Access::kRead, &Api::Logout);
+  route("GET", "/api/me", Access::kRead, &Api::Me);
+  route("GET", "/api/users", Access::kAdmin, &Api::ListUsers);
+  route("POST", "/api/users", Access::kAdmin, &Api::AddUser);
+  route("DELETE", "/api/users/{name}", Access::kAdmin, &Api::RevokeUser);
+  route("POST", "/api/users/{name}/tokens", Access::kRead, &Api::AddToken);
+  route("GET", "/api/audit", Access::kAdmin, &Api::AuditList);
+  route("GET", "/api/audit/{seq}", Access::kAdmin, &Api::AuditDetail);
+  route("GET", "/api/events", Access::kRead, &Api::Events);
+  // Reads: any caller (viewer and up).
+  for (const auto& [path, handler] : std::initializer_list<std::pair<const char*, PlainHandler>>{
+           {"/api/fulfilment", &Api::Fulfilment},
+           {"/api/indicators", &Api::Indicators},
+           {"/api/hierarchies", &Api::Hierarchies},
+           {"/api/groups", &Api::Groups},
+           {"/api/units", &Api::Units},
+           {"/api/units/{code}", &Api::UnitDetail},
+           {"/api/units/{code}/series", &Api::UnitSeries},
+           {"/api/units/{code}/fulfilment", &Api::UnitFulfilment},
+           {"/api/plans", &Api::Plans},
+           {"/api/reports/history", &Api::ReportHistory},
+           {"/api/export/{kind}", &Api::Export}}) {
+    plain("GET", path, Access::kRead, handler);
+  }
+  // Writes: JSON bodies of one kind each, and CSV files of any kind. Viewers are refused
+  // before the body is read; what else each role may write is decided on the changes.
+  for (const auto& [path, kind] : std::initializer_list<std::pair<const char*, io::ImportKind>>{
+           {"/api/groups", io::ImportKind::kGroups},
+           {"/api/units", io::ImportKind::kUnits},
+           {"/api/memberships", io::ImportKind::kMemberships},
+           {"/api/indicators", io::ImportKind::kIndicators},
+           {"/api/plans", io::ImportKind::kPlans},
+           {"/api/reports", io::ImportKind::kReports}}) {
+    router.Add("POST", path, [this, kind](const Request& r) {
+      return Guarded(r, Access::kWrite, [&](const Caller& c) { return WriteJson(r, c, kind); });
+    });
+  }
+  route("POST", "/api/import/{kind}", Access::kWrite, &Api::ImportCsv);
 }
 
 Response Api::Healthz(const Request&) const { return JsonResponse(200, R"({"status":"ok"})"); }
@@ -84,8 +97,8 @@ Response Api::MetricsText(const Request&) const {
 }
 
 Response Api::Fulfilment(const Request& request) const {
-  if (Status s = CheckParameters(request,
-                                 {"period", "by", "indicator", "as_of", "units", "all", "at_risk"});
+  if (Status s = CheckParameters(
+          request, {"period", "by", "within", "indicator", "as_of", "units", "all", "at_risk"});
       !s.ok()) {
     return ErrorResponse(s.error());
   }
@@ -94,6 +107,7 @@ Response Api::Fulfilment(const Request& request) const {
   if (!period || period->empty()) return ErrorResponse(InvalidArgument("period: required"));
   options.period = *period;
   options.by = request.query.Get("by").value_or("");
+  options.within = request.query.Get("within").value_or("");
   options.indicator = request.query.Get("indicator").value_or("");
   options.as_of = request.query.Get("as_of").value_or("");
   auto units = BoolParameter(request, "units");
@@ -108,78 +122,36 @@ Response Api::Fulfilment(const Request& request) const {
   }
 
   std::shared_lock lock(mu_);
+  // The same query gives the same answer until the next write.
+  const std::string key = ResponseCache::KeyOf(request);
+  const uint64_t generation = generation_.load();
+  if (auto cached = cache_.Get(key, generation)) return JsonResponse(200, *cached);
   const engine::State& state = service_.state();
   auto query = service::MakeFulfilmentQuery(state, options);
   if (!query.ok()) return ErrorResponse(query.error());
   auto table = engine::ComputeFulfilment(state, *book_, *query);
   if (!table.ok()) return ErrorResponse(table.error());
+  std::string body = FulfilmentJson(state, *query, *table, *all);
+  cache_.Put(key, generation, body);
+  return JsonResponse(200, std::move(body));
+}
 
+std::string Api::FulfilmentJson(const engine::State& state, const engine::FulfilmentQuery& query,
+                                const engine::FulfilmentTable& table, bool all) {
   std::ostringstream rows;
   io::TableWriter w(rows, io::TableFormat::kJson, service::FulfilmentColumns());
-  service::WriteFulfilmentRows(state, *table, *all, /*rounded=*/false, w);
+  service::WriteFulfilmentRows(state, table, all, /*rounded=*/false, w);
   w.Finish();
   std::string body = "{\"period\":";
-  io::AppendJsonString(body, FormatPeriod(query->period));
+  io::AppendJsonString(body, FormatPeriod(query.period));
   body += ",\"as_of\":";
-  io::AppendJsonString(body, FormatDate(query->as_of));
+  io::AppendJsonString(body, FormatDate(query.as_of));
   body += ",\"rows\":";
   std::string rows_text = rows.str();
   while (!rows_text.empty() && rows_text.back() == '\n') rows_text.pop_back();
   body += rows_text;
   body += '}';
-  return JsonResponse(200, std::move(body));
-}
-
-Response Api::Units(const Request& request) const {
-  if (Status s = CheckParameters(request, {"offset", "limit"}); !s.ok()) {
-    return ErrorResponse(s.error());
-  }
-  auto offset = IntParameter(request, "offset", 0, 0, 1'000'000'000);
-  if (!offset.ok()) return ErrorResponse(offset.error());
-  auto limit = IntParameter(request, "limit", 100, 1, kMaxPageSize);
-  if (!limit.ok()) return ErrorResponse(limit.error());
-
-  std::shared_lock lock(mu_);
-  const engine::State& state = service_.state();
-  const size_t total = state.units().size();
-  const size_t begin = std::min(total, static_cast<size_t>(*offset));
-  const size_t end = std::min(total, begin + static_cast<size_t>(*limit));
-  io::JsonWriter w;
-  w.BeginObject();
-  w.Key("total");
-  w.Int(static_cast<int64_t>(total));
-  w.Key("offset");
-  w.Int(*offset);
-  w.Key("limit");
-  w.Int(*limit);
-  w.Key("units");
-  w.BeginArray();
-  for (size_t unit_idx = begin; unit_idx < end; ++unit_idx) {
-    const Unit& unit = state.units()[unit_idx];
-    w.BeginObject();
-    w.Key("code");
-    w.String(unit.code);
-    w.Key("name");
-    w.String(unit.name);
-    // The latest membership in each hierarchy (memberships are ordered by hierarchy,
-    // then `from`, so the last of each run wins).
-    w.Key("groups");
-    w.BeginObject();
-    const auto& memberships = state.MembershipsOf(static_cast<UnitId>(unit_idx));
-    for (size_t m = 0; m < memberships.size(); ++m) {
-      if (m + 1 < memberships.size() && memberships[m + 1].hierarchy == memberships[m].hierarchy) {
-        continue;
-      }
-      const Membership& ms = memberships[m];
-      w.Key(state.hierarchies()[static_cast<size_t>(ms.hierarchy)].code);
-      w.String(state.groups()[static_cast<size_t>(ms.group)].code);
-    }
-    w.EndObject();
-    w.EndObject();
-  }
-  w.EndArray();
-  w.EndObject();
-  return JsonResponse(200, w.Take());
+  return body;
 }
 
 Response Api::Indicators(const Request& request) const {

@@ -1,30 +1,61 @@
-// The routes of the HTTP API over one Service (docs/http-api.md lists them):
-//   GET /healthz, GET /metrics, GET /api/fulfilment, GET /api/units, GET /api/indicators.
+// The routes of the HTTP API over one Service (docs/openapi.yaml describes each;
+// docs/http-api.md is the guide).
 //
-//   Api api(*service, metrics);
+//   Api api({.service = *service, .accounts = *accounts, .limiter = limiter,
+//            .events = bus, .metrics = metrics});
 //   Router router;
 //   api.Register(router);
 //
+// Who may call what: /healthz, /metrics, /api/openapi.yaml and POST /api/login are
+// public; every other route needs a caller, by session cookie (with the X-CSRF-Token
+// header on writes) or by API token (Authorization: Bearer chm_...). Every role reads;
+// writes are decided by auth::AuthorizeChanges on the validated changes (one place for
+// JSON and CSV alike); accounts and the audit log are for admins.
+//
 // Thread-safety: handlers may run on many threads at once. Engine reads take a shared
-// lock; commands (later routes) will take it exclusively, so readers always see a
-// consistent State (one writer, many readers).
+// lock; writes take it exclusively (one writer, many readers), so readers always see a
+// consistent State.
 #pragma once
 
+#include <atomic>
+#include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <shared_mutex>
+#include <string>
 
+#include "auth/authorize.h"
+#include "auth/rate_limiter.h"
 #include "engine/assignments.h"
+#include "engine/fulfilment.h"
+#include "http/events.h"
 #include "http/metrics.h"
+#include "http/response_cache.h"
 #include "http/router.h"
+#include "io/import.h"
 #include "service/service.h"
+#include "store/accounts.h"
 
 namespace chollima::http {
 
+struct ApiContext {
+  service::Service& service;
+  store::AccountStore& accounts;
+  auth::LoginRateLimiter& limiter;
+  EventBus& events;
+  const Metrics& metrics;
+  // The wall clock for sessions, tokens and events (tests inject a fixed one).
+  std::function<store::Timestamp()> now;
+  // Adds the Secure attribute to the session cookie (when served behind HTTPS).
+  bool secure_cookies = false;
+};
+
 class Api {
  public:
-  // REQUIRES: `service` and `metrics` outlive the Api and the router it registers into;
-  // nothing else uses `service` meanwhile.
-  Api(service::Service& service, const Metrics& metrics);
+  // REQUIRES: everything in `context` outlives the Api and the router it registers
+  // into; nothing else uses the service meanwhile.
+  explicit Api(ApiContext context);
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
 
@@ -32,18 +63,77 @@ class Api {
 
   // Pages of /api/units hold at most this many units.
   static constexpr int kMaxPageSize = 1000;
+  static constexpr const char* kSessionCookie = "chollima_session";
 
  private:
+  // Who is calling (api_auth.cc).
+  struct Caller {
+    store::Account account;
+    bool by_session = false;
+    std::string session_token;  // by_session only
+    std::string csrf;           // by_session only
+  };
+  enum class Access { kPublic, kRead, kWrite, kAdmin };
+  using CallerHandler = Response (Api::*)(const Request&, const Caller&) const;
+  // Runs `handler` when the request's caller may (401/403 otherwise); public routes get
+  // an empty Caller.
+  Response Guarded(const Request& request, Access access,
+                   const std::function<Response(const Caller&)>& handler) const;
+  Result<Caller> Authenticate(const Request& request) const;
+
+  Response Login(const Request& request) const;
+  Response Logout(const Request& request, const Caller& caller) const;
+  Response Me(const Request& request, const Caller& caller) const;
+  Response ListUsers(const Request& request, const Caller& caller) const;
+  Response AddUser(const Request& request, const Caller& caller) const;
+  Response RevokeUser(const Request& request, const Caller& caller) const;
+  Response AddToken(const Request& request, const Caller& caller) const;
+  Response AuditList(const Request& request, const Caller& caller) const;
+  Response AuditDetail(const Request& request, const Caller& caller) const;
+  Response OpenApi(const Request& request) const;
+  Response Events(const Request& request, const Caller& caller) const;
+
+  // Writes (api_write.cc): a JSON body of one kind, or a CSV file of any kind.
+  Response WriteJson(const Request& request, const Caller& caller, io::ImportKind kind) const;
+  Response ImportCsv(const Request& request, const Caller& caller) const;
+  // Validates with `parse`, authorizes `caller`, commits, refreshes the assignment book,
+  // and publishes the status changes: the one write path of the API.
+  Response Write(
+      const Request& request, const Caller& caller, io::ImportKind kind, const std::string& source,
+      const std::function<Result<io::ImportResult>(const service::ImportRequest&)>& import) const;
+
   Response Healthz(const Request& request) const;
   Response MetricsText(const Request& request) const;
   Response Fulfilment(const Request& request) const;
-  Response Units(const Request& request) const;
   Response Indicators(const Request& request) const;
+  // Structure and series (api_structure.cc).
+  Response Hierarchies(const Request& request) const;
+  Response Groups(const Request& request) const;
+  Response Units(const Request& request) const;
+  Response UnitDetail(const Request& request) const;
+  Response UnitSeries(const Request& request) const;
+  Response UnitFulfilment(const Request& request) const;
+  Response Plans(const Request& request) const;
+  Response ReportHistory(const Request& request) const;
+  Response Export(const Request& request) const;
 
+  // {"period","as_of","rows":[...]} as GET /api/fulfilment answers.
+  static std::string FulfilmentJson(const engine::State& state,
+                                    const engine::FulfilmentQuery& query,
+                                    const engine::FulfilmentTable& table, bool all);
+
+  ApiContext context_;
   service::Service& service_;
   const Metrics& metrics_;
-  mutable std::shared_mutex mu_;                  // shared: readers; exclusive: commands
-  std::unique_ptr<engine::AssignmentBook> book_;  // built from service_.state(); under mu_
+  mutable std::shared_mutex mu_;  // shared: readers; exclusive: commands
+  // Built from service_.state(); replaced by writes that change plans or structure.
+  mutable std::unique_ptr<engine::AssignmentBook> book_;  // under mu_
+  // Answers of GET /api/fulfilment until the next write, which bumps generation_
+  // (under mu_ held exclusively).
+  mutable ResponseCache cache_;
+  mutable std::atomic<uint64_t> generation_{0};
+  // The store serves one thread at a time: readers of history take this too (after mu_).
+  mutable std::mutex store_mu_;
 };
 
 }  // namespace chollima::http

@@ -45,6 +45,8 @@ std::string Metrics::Render() const {
     out += "chollima_http_request_duration_seconds_count{route=\"" + route + "\"} " +
            std::to_string(h.count) + "\n";
   }
+  AppendGauge(out, "chollima_http_open_streams", "Streamed responses (event streams) open.",
+              static_cast<double>(open_streams_.load()));
   return out;
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -24,6 +25,8 @@ class Metrics {
                                                       0.05,   0.1,   0.25,   0.5,   1,    5};
 
   void Record(std::string_view route, std::string_view method, int status, double seconds);
+  // The gauge of streamed responses open (the server adds 1 when one starts, -1 at its end).
+  void AddOpenStreams(int64_t delta) { open_streams_ += delta; }
   // Every counter and histogram in the Prometheus text format (version 0.0.4).
   std::string Render() const;
 
@@ -36,6 +39,7 @@ class Metrics {
   mutable std::mutex mu_;
   std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;  // guarded by mu_
   std::map<std::string, Histogram> durations_;                              // by route; mu_
+  std::atomic<int64_t> open_streams_{0};
 };
 
 // Appends one gauge (with its HELP and TYPE lines) in the Prometheus text format.

@@ -85,6 +85,10 @@ int HttpStatusFor(ErrorCode code) {
     case ErrorCode::kAlreadyExists:
     case ErrorCode::kFailedPrecondition:
       return 409;
+    case ErrorCode::kUnauthenticated:
+      return 401;
+    case ErrorCode::kPermissionDenied:
+      return 403;
     case ErrorCode::kIo:
     case ErrorCode::kInternal:
       return 500;

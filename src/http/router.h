@@ -96,7 +96,8 @@ struct Response {
 // The one mapping of chollima errors to HTTP statuses (docs/http-api.md):
 // invalid_argument 400; not_found 422 (an unknown unit, indicator or hierarchy named in
 // an otherwise valid request: an unknown route is a 404 from the router itself);
-// already_exists and failed_precondition 409; io and internal 500.
+// already_exists and failed_precondition 409; unauthenticated 401; permission_denied
+// 403; io and internal 500.
 int HttpStatusFor(ErrorCode code);
 
 // {"error":{"code":code,"message":message}} with `status`.

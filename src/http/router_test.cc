@@ -47,6 +47,8 @@ TEST(HttpStatusFor, MapsEveryErrorCode) {
   EXPECT_EQ(HttpStatusFor(ErrorCode::kNotFound), 422);
   EXPECT_EQ(HttpStatusFor(ErrorCode::kAlreadyExists), 409);
   EXPECT_EQ(HttpStatusFor(ErrorCode::kFailedPrecondition), 409);
+  EXPECT_EQ(HttpStatusFor(ErrorCode::kUnauthenticated), 401);
+  EXPECT_EQ(HttpStatusFor(ErrorCode::kPermissionDenied), 403);
   EXPECT_EQ(HttpStatusFor(ErrorCode::kIo), 500);
   EXPECT_EQ(HttpStatusFor(ErrorCode::kInternal), 500);
 }

@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include <array>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -7,12 +8,15 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <condition_variable>
 #include <csignal>
 #include <iostream>
 #include <mutex>
 #include <optional>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -43,6 +47,7 @@ class Server::Impl {
         acceptor_(control_),
         signals_(control_, SIGINT, SIGTERM),
         drain_timer_(control_) {}
+  ~Impl() { JoinStreams(); }
 
   Result<uint16_t> Listen();
   void Run();
@@ -58,14 +63,46 @@ class Server::Impl {
     sessions_.erase(session);
   }
 
+  enum class StreamStart { kStarted, kTooMany, kStopping };
+  // Registers a stream of `session` and starts the thread that pulls `body` into it;
+  // refuses when max_streams are open or the server is stopping.
+  StreamStart StartStream(const std::shared_ptr<Session>& session,
+                          const std::shared_ptr<BodyStream>& body);
+  size_t open_streams() const {
+    std::lock_guard lock(streams_mu_);
+    return streams_.size();
+  }
+
  private:
+  struct OpenStream {
+    std::thread thread;
+    std::shared_ptr<BodyStream> body;
+    std::shared_ptr<Session> session;
+  };
+
   void Accept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
   void Drain(Clock::time_point deadline);
+  // The last step of a stream's thread: moves its std::thread to finished_threads_.
+  void FinishStream(uint64_t id);
+  // Joins the threads of finished streams.
+  void ReapStreams();
+  // Ends every stream (cancels its body, releases its producer) and joins the threads.
+  void JoinStreams();
 
   const Router& router_;
   Metrics& metrics_;
   const ServerOptions options_;
+  // Declared before the io_context: sessions destroyed with it (after a drain timeout)
+  // still Forget themselves.
+  std::mutex sessions_mu_;
+  // Live sessions, to close the idle ones at shutdown. Guarded by sessions_mu_.
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+  mutable std::mutex streams_mu_;
+  std::condition_variable streams_cv_;                // FinishStream: one fewer stream
+  uint64_t next_stream_ = 0;                          // guarded by streams_mu_
+  std::unordered_map<uint64_t, OpenStream> streams_;  // open streams; streams_mu_
+  std::vector<std::thread> finished_threads_;         // to join; streams_mu_
   asio::io_context ioc_;
   // The acceptor, the signals and the drain timer live on this strand.
   asio::strand<asio::io_context::executor_type> control_;
@@ -73,15 +110,13 @@ class Server::Impl {
   asio::signal_set signals_;
   asio::steady_timer drain_timer_;
   std::atomic<bool> stopping_{false};
-  std::mutex sessions_mu_;
-  // Live sessions, to close the idle ones at shutdown. Guarded by sessions_mu_.
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
 };
 
 namespace {
 
 // One connection: read a request, answer it, repeat while kept alive. Every handler
-// runs on the connection's strand (the socket's executor), so no locking is needed.
+// runs on the connection's strand (the socket's executor), so no locking is needed,
+// except for a streamed response: its producer thread hands pieces over through out_mu_.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, Server::Impl& server)
@@ -94,11 +129,51 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // Shutdown: an idle connection (waiting for a request) is closed now; one writing a
-  // response closes after it.
+  // response closes after it. (A stream ends when the server cancels its body.)
   void OnStop() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
       if (self->reading_) self->stream_.cancel();
     });
+  }
+
+  // ---- Streaming, called by the stream's thread.
+
+  // Queues `piece` for the client, waiting while stream_buffer bytes are queued. Returns
+  // false when the connection is closing (the producer should stop).
+  bool Push(std::string piece) {
+    std::unique_lock lock(out_mu_);
+    out_cv_.wait(lock,
+                 [&] { return out_closed_ || pending_.size() < server_.options().stream_buffer; });
+    if (out_closed_) return false;
+    pending_ += piece;
+    if (!out_active_) {
+      out_active_ = true;
+      lock.unlock();
+      asio::post(stream_.get_executor(),
+                 beast::bind_front_handler(&Session::Pump, shared_from_this()));
+    }
+    return true;
+  }
+
+  // The body has ended: write what is queued, end the response and close.
+  void ProducerDone() {
+    std::unique_lock lock(out_mu_);
+    producer_done_ = true;
+    if (!out_active_ && !out_closed_) {
+      out_active_ = true;
+      lock.unlock();
+      asio::post(stream_.get_executor(),
+                 beast::bind_front_handler(&Session::Pump, shared_from_this()));
+    }
+  }
+
+  // Releases a producer waiting in Push (the server is going away). Any thread.
+  void AbortStream() {
+    {
+      std::lock_guard lock(out_mu_);
+      out_closed_ = true;
+    }
+    out_cv_.notify_all();
   }
 
  private:
@@ -142,6 +217,9 @@ class Session : public std::enable_shared_from_this<Session> {
     const std::string method = r.method;
     const std::string_view target(request.target().data(), request.target().size());
     Router::Dispatched d = server_.router().Dispatch(std::move(r), target);
+    if (d.response.stream) {
+      return StartStreaming(std::move(d.response), d.route, method, request.version(), start);
+    }
     Send(std::move(d.response), d.route, method, request.version(), request.keep_alive(), start);
   }
 
@@ -174,15 +252,221 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.socket().close(ignored);
   }
 
+  // ---- Streaming, on the strand.
+
+  void StartStreaming(Response r, const std::string& route, const std::string& method,
+                      unsigned version, Clock::time_point start) {
+    std::shared_ptr<BodyStream> body = std::move(r.stream);
+    if (method == "HEAD") {  // the headers only
+      body->Cancel();
+      return Send(std::move(r), route, method, version, false, start);
+    }
+    {
+      std::lock_guard lock(out_mu_);
+      out_active_ = true;  // no Pump until the header is written
+    }
+    body_ = body;
+    const Server::Impl::StreamStart started = server_.StartStream(shared_from_this(), body);
+    if (started != Server::Impl::StreamStart::kStarted) {
+      body->Cancel();
+      body_.reset();
+      Response refused =
+          started == Server::Impl::StreamStart::kTooMany
+              ? ErrorResponse(503, "too_many_streams",
+                              "at most " + std::to_string(server_.options().max_streams) +
+                                  " streams may be open at once; retry later")
+              : ErrorResponse(503, "shutting_down", "the server is shutting down");
+      refused.headers.emplace_back("Retry-After", "5");
+      return Send(std::move(refused), route, method, version, false, start);
+    }
+    const std::chrono::duration<double> took = Clock::now() - start;
+    server_.metrics().Record(route, method, r.status, took.count());
+
+    chunked_ = version >= 11;
+    header_.emplace();
+    header_->version(version);
+    header_->result(static_cast<unsigned>(r.status));
+    header_->set(bhttp::field::server, "chollima");
+    header_->set(bhttp::field::content_type, r.content_type);
+    header_->set(bhttp::field::cache_control, "no-cache");
+    header_->set("X-Accel-Buffering", "no");
+    for (const auto& [name, value] : r.headers) header_->insert(name, value);
+    header_->keep_alive(false);  // the connection closes when the stream ends
+    if (chunked_) header_->chunked(true);
+    header_serializer_.emplace(*header_);
+    // Watch for the client going away (reads without a deadline), then write the header
+    // with the write deadline (it applies to the write only while the read is pending).
+    stream_.expires_never();
+    WatchClient();
+    stream_.expires_after(server_.options().write_timeout);
+    bhttp::async_write_header(
+        stream_, *header_serializer_,
+        beast::bind_front_handler(&Session::OnHeaderWritten, shared_from_this()));
+  }
+
+  // Reads (and ignores) whatever the client sends; an error or the end of its data
+  // means it has gone.
+  void WatchClient() {
+    stream_.async_read_some(asio::buffer(discard_),
+                            beast::bind_front_handler(&Session::OnClientData, shared_from_this()));
+  }
+  void OnClientData(beast::error_code ec, size_t /*bytes*/) {
+    if (ec) return CloseStream();
+    WatchClient();
+  }
+
+  void OnHeaderWritten(beast::error_code ec, size_t /*bytes*/) {
+    if (ec) return CloseStream();
+    Pump();  // out_active_ has been set since StartStreaming
+  }
+
+  // Writes what the producer queued, then the end of the response once it is done.
+  // REQUIRES: out_active_ (this is the only writer).
+  void Pump() {
+    std::unique_lock lock(out_mu_);
+    if (out_closed_) {
+      out_active_ = false;
+      return;
+    }
+    if (!pending_.empty()) {
+      writing_.clear();
+      writing_.swap(pending_);
+      lock.unlock();
+      out_cv_.notify_all();
+      stream_.expires_after(server_.options().write_timeout);
+      auto done = beast::bind_front_handler(&Session::OnPumped, shared_from_this());
+      if (chunked_) {
+        asio::async_write(stream_, bhttp::make_chunk(asio::buffer(writing_)), std::move(done));
+      } else {
+        asio::async_write(stream_, asio::buffer(writing_), std::move(done));
+      }
+      return;
+    }
+    if (producer_done_) {
+      lock.unlock();
+      if (!chunked_) return CloseStream();
+      stream_.expires_after(server_.options().write_timeout);
+      asio::async_write(
+          stream_, bhttp::make_chunk_last(),
+          [self = shared_from_this()](beast::error_code, size_t) { self->CloseStream(); });
+      return;
+    }
+    out_active_ = false;
+  }
+
+  void OnPumped(beast::error_code ec, size_t /*bytes*/) {
+    if (ec) return CloseStream();
+    Pump();
+  }
+
+  // Ends the stream (its producer stops) and closes the connection.
+  void CloseStream() {
+    {
+      std::lock_guard lock(out_mu_);
+      out_closed_ = true;
+    }
+    out_cv_.notify_all();
+    if (body_) body_->Cancel();
+    Close();
+  }
+
   beast::tcp_stream stream_;
   Server::Impl& server_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> response_;
   bool reading_ = false;  // a read of the next request is pending
+
+  // Streaming. On the strand:
+  std::shared_ptr<BodyStream> body_;
+  bool chunked_ = false;
+  std::optional<bhttp::response<bhttp::empty_body>> header_;
+  std::optional<bhttp::response_serializer<bhttp::empty_body>> header_serializer_;
+  std::string writing_;  // being written
+  std::array<char, 256> discard_{};
+  // Shared with the producer thread, guarded by out_mu_:
+  std::mutex out_mu_;
+  std::condition_variable out_cv_;  // out_closed_ or room in pending_
+  std::string pending_;             // handed over, not yet being written
+  bool out_closed_ = false;         // the connection is closing: the producer stops
+  bool out_active_ = false;         // a Pump is posted, or a write is in flight
+  bool producer_done_ = false;      // the body has ended
 };
 
 }  // namespace
+
+Server::Impl::StreamStart Server::Impl::StartStream(const std::shared_ptr<Session>& session,
+                                                    const std::shared_ptr<BodyStream>& body) {
+  ReapStreams();
+  std::lock_guard lock(streams_mu_);
+  if (stopping_) return StreamStart::kStopping;
+  if (streams_.size() >= static_cast<size_t>(std::max(0, options_.max_streams))) {
+    return StreamStart::kTooMany;
+  }
+  const uint64_t id = next_stream_++;
+  OpenStream& open = streams_[id];
+  open.body = body;
+  open.session = session;
+  try {
+    // The thread takes streams_mu_ in FinishStream, so it cannot finish before `open`
+    // is complete.
+    open.thread = std::thread([this, id, session = session, body = body]() mutable {
+      while (true) {
+        std::string piece;
+        const bool more = body->Next(piece);
+        if (!piece.empty() && !session->Push(std::move(piece))) break;
+        if (!more) break;
+      }
+      session->ProducerDone();
+      session.reset();
+      body.reset();
+      FinishStream(id);
+    });
+  } catch (const std::system_error& e) {
+    std::cerr << "chollima serve: cannot start a stream thread: " << e.what() << "\n";
+    streams_.erase(id);
+    return StreamStart::kTooMany;
+  }
+  metrics_.AddOpenStreams(1);
+  return StreamStart::kStarted;
+}
+
+void Server::Impl::FinishStream(uint64_t id) {
+  OpenStream done;
+  {
+    std::lock_guard lock(streams_mu_);
+    auto it = streams_.find(id);
+    done = std::move(it->second);
+    streams_.erase(it);
+    finished_threads_.push_back(std::move(done.thread));
+    metrics_.AddOpenStreams(-1);  // under the lock: never above open_streams()
+  }
+  streams_cv_.notify_all();
+  // `done` releases the body and the session here, outside the lock.
+}
+
+void Server::Impl::ReapStreams() {
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard lock(streams_mu_);
+    threads.swap(finished_threads_);
+  }
+  for (std::thread& t : threads) t.join();
+}
+
+void Server::Impl::JoinStreams() {
+  std::vector<std::thread> threads;
+  {
+    std::unique_lock lock(streams_mu_);
+    for (auto& [id, open] : streams_) {
+      open.body->Cancel();
+      open.session->AbortStream();
+    }
+    streams_cv_.wait(lock, [&] { return streams_.empty(); });
+    threads.swap(finished_threads_);
+  }
+  for (std::thread& t : threads) t.join();
+}
 
 Result<uint16_t> Server::Impl::Listen() {
   beast::error_code ec;
@@ -245,6 +529,12 @@ void Server::Impl::Stop() {
       }
     }
     for (auto& s : live) s->OnStop();
+    {
+      // StartStream refuses new streams from now on (stopping_ is set, and it checks
+      // under this lock).
+      std::lock_guard lock(streams_mu_);
+      for (auto& [id, open] : streams_) open.body->Cancel();
+    }
     Drain(Clock::now() + options_.drain_timeout);
   });
 }
@@ -270,6 +560,7 @@ void Server::Impl::Run() {
   for (int i = 1; i < options_.threads; ++i) threads.emplace_back([this] { ioc_.run(); });
   ioc_.run();
   for (auto& t : threads) t.join();
+  JoinStreams();
 }
 
 Server::Server(const Router& router, Metrics& metrics, ServerOptions options)
@@ -278,5 +569,6 @@ Server::~Server() = default;
 Result<uint16_t> Server::Listen() { return impl_->Listen(); }
 void Server::Run() { impl_->Run(); }
 void Server::Stop() { impl_->Stop(); }
+size_t Server::open_streams() const { return impl_->open_streams(); }
 
 }  // namespace chollima::http

@@ -2,8 +2,19 @@
 // one io_context run by `threads` threads, keep-alive, TCP_NODELAY, a deadline on
 // reading each request (an idle or slow client is disconnected) and on writing each
 // response, a body size limit (413), and graceful shutdown: on SIGINT or SIGTERM (or
-// Stop) it stops accepting, closes idle connections, lets responses in flight finish
-// (up to `drain_timeout`), and Run returns.
+// Stop) it stops accepting, closes idle connections, ends the open streams, lets
+// responses in flight finish (up to `drain_timeout`), and Run returns.
+//
+// Streamed responses (Response::stream, e.g. server-sent events): the status line and
+// headers go first (the response's Content-Type, Cache-Control: no-cache,
+// X-Accel-Buffering: no, and chunked transfer encoding for HTTP/1.1), then each piece
+// the BodyStream yields, written as soon as it comes, until the stream ends, the client
+// goes away or the server stops (Stop cancels every open stream; the connection then
+// closes). BodyStream::Next runs on a thread of its own per stream, never on the network
+// threads, so a stream waiting for events holds no worker; at most `max_streams` are open
+// at once (more are answered 503). Each write has the write deadline: a client that
+// stops reading is disconnected, and while its writes are pending its stream waits once
+// `stream_buffer` bytes are queued, without holding up anybody else.
 //
 //   Server server(router, metrics, {.address = "127.0.0.1", .port = 0});
 //   Result<uint16_t> port = server.Listen();   // the real port when 0 was asked for
@@ -35,6 +46,10 @@ struct ServerOptions {
   // How long shutdown waits for responses in flight before giving up on them.
   std::chrono::milliseconds drain_timeout{10'000};
   size_t body_limit = 1 << 20;  // bytes; a larger body is answered 413
+  // Streamed responses open at once (one thread each); more are answered 503.
+  int max_streams = 64;
+  // Bytes a stream may have queued for a client before its producer waits.
+  size_t stream_buffer = 256 * 1024;
 };
 
 class Server {
@@ -48,11 +63,14 @@ class Server {
   // Binds and listens, and starts watching SIGINT and SIGTERM. Returns the bound port.
   // Fails with kInvalidArgument for a bad address, kIo when the port cannot be bound.
   Result<uint16_t> Listen();
-  // Serves on `threads` threads (this one among them) until shutdown completes.
-  // REQUIRES: Listen succeeded.
+  // Serves on `threads` threads (this one among them) until shutdown completes, then
+  // waits for the threads of the streams. REQUIRES: Listen succeeded; every BodyStream's
+  // Next returns soon after its Cancel.
   void Run();
   // Starts a graceful shutdown. Thread-safe; later calls do nothing.
   void Stop();
+  // Streamed responses open now. Thread-safe.
+  size_t open_streams() const;
 
   class Impl;
 

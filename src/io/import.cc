@@ -16,29 +16,42 @@ constexpr size_t kMaxNameBytes = 1000;
 // Collects errors up to the limit and knows how to name a place in the file.
 class Errors {
  public:
-  Errors(const std::string& file, size_t limit, ImportResult& result)
-      : file_(file), limit_(limit), result_(result) {}
+  Errors(const std::string& file, size_t limit, const ImportOptions& options, ImportResult& result)
+      : file_(file), limit_(limit), options_(options), result_(result) {}
 
   void Add(int64_t line, size_t column, std::string_view field, std::string_view reason) {
     if (result_.errors.size() >= limit_) {
       result_.errors_truncated = true;
       return;
     }
-    result_.errors.push_back(CsvErrorMessage(file_, line, column, field, reason));
+    result_.errors.push_back({.line = line,
+                              .column = column,
+                              .field = std::string(field),
+                              .reason = std::string(reason),
+                              .message = CsvErrorMessage(file_, line, column, field, reason)});
   }
-  void AddFile(std::string_view reason) {
+  // A problem of the whole file; `field` names the column it is about, if one.
+  void AddFile(std::string_view reason, std::string_view field = {}) {
     if (result_.errors.size() >= limit_) {
       result_.errors_truncated = true;
       return;
     }
-    result_.errors.push_back(file_ + ": " + std::string(reason));
+    result_.errors.push_back({.field = std::string(field),
+                              .reason = std::string(reason),
+                              .message = file_ + ": " + std::string(reason)});
   }
   bool full() const { return result_.errors.size() >= limit_; }
   bool any() const { return !result_.errors.empty(); }
+  // How a reason names the record on `line`: "on line 3" (ImportOptions::describe_line).
+  std::string Place(int64_t line) const {
+    if (options_.describe_line) return options_.describe_line(line);
+    return "on line " + std::to_string(line);
+  }
 
  private:
   const std::string& file_;
   size_t limit_;
+  const ImportOptions& options_;
   ImportResult& result_;
 };
 
@@ -81,7 +94,7 @@ class Header {
     bool ok = true;
     for (const char* n : names) {
       if (Find(n) == std::string::npos) {
-        errors.AddFile(std::string("missing column '") + n + "' in the header");
+        errors.AddFile(std::string("missing column '") + n + "' in the header", n);
         ok = false;
       }
     }
@@ -98,6 +111,11 @@ class Header {
       }
     }
     return ok;
+  }
+  // 1-based column of `name` for messages, or 0 when it is absent.
+  size_t ColumnOf(std::string_view name) const {
+    const size_t i = Find(name);
+    return i == std::string::npos ? 0 : i + 1;
   }
   const std::vector<std::string>& names() const { return names_; }
   size_t width() const { return record_.fields.size(); }
@@ -129,6 +147,8 @@ class Row {
     errors_.Add(rec_.line, i == std::string::npos ? 0 : i + 1, name, reason);
   }
   bool failed() const { return failed_; }
+  // How a reason names the record on `line` ("on line 3").
+  std::string Place(int64_t line) const { return errors_.Place(line); }
 
   // A code: non-empty, UTF-8, at most kMaxCodeBytes, no control characters.
   std::string_view Code(std::string_view name) {
@@ -247,7 +267,7 @@ void ImportGroups(CsvReader& reader, const Header& header, const engine::State& 
     auto [it, fresh] = seen.emplace(std::make_pair(p.hierarchy, p.code), p.line);
     if (!fresh) {
       row.Fail("code", "group " + Quote(p.code) + " of hierarchy " + Quote(p.hierarchy) +
-                           " appears twice (also on line " + std::to_string(it->second) + ")");
+                           " appears twice (also " + row.Place(it->second) + ")");
       return;
     }
     if (p.parent == p.code) {
@@ -285,7 +305,7 @@ void ImportGroups(CsvReader& reader, const Header& header, const engine::State& 
     const std::string old_parent =
         g.parent == kNoId ? "" : state.groups()[static_cast<size_t>(g.parent)].code;
     if (old_parent != p.parent) {
-      errors.Add(p.line, 4, "parent",
+      errors.Add(p.line, header.ColumnOf("parent"), "parent",
                  "group " + Quote(p.code) + " already exists under " +
                      (old_parent.empty() ? "no parent" : Quote(old_parent)) +
                      "; moving a group is not supported (create a new group and move units "
@@ -315,7 +335,7 @@ void ImportGroups(CsvReader& reader, const Header& header, const engine::State& 
     if (mark == 1) {
       std::string cycle;
       for (const auto& c : path) cycle += Quote(c) + " -> ";
-      errors.Add(p.line, 4, "parent",
+      errors.Add(p.line, header.ColumnOf("parent"), "parent",
                  "cycle in hierarchy " + Quote(p.hierarchy) + ": " + cycle + Quote(p.code));
       return false;
     }
@@ -331,7 +351,7 @@ void ImportGroups(CsvReader& reader, const Header& header, const engine::State& 
         parent = assigned.at({p.hierarchy, p.parent});
       } else {
         errors.Add(
-            p.line, 4, "parent",
+            p.line, header.ColumnOf("parent"), "parent",
             "unknown parent group " + Quote(p.parent) + " in hierarchy " + Quote(p.hierarchy));
         return false;
       }
@@ -400,8 +420,8 @@ void ImportUnits(CsvReader& reader, const Header& header, const engine::State& s
     if (row.failed()) return;
     auto [it, fresh] = seen.emplace(unit.code, row.line());
     if (!fresh) {
-      row.Fail("code", "unit " + Quote(unit.code) + " appears twice (also on line " +
-                           std::to_string(it->second) + ")");
+      row.Fail("code",
+               "unit " + Quote(unit.code) + " appears twice (also " + row.Place(it->second) + ")");
       return;
     }
     std::optional<UnitId> existing = state.FindUnit(unit.code);
@@ -470,8 +490,8 @@ void ImportMemberships(CsvReader& reader, const Header& header, const engine::St
     if (row.failed()) return;
     auto [it, fresh] = seen.emplace(std::make_tuple(*unit, *h, from->days()), row.line());
     if (!fresh) {
-      row.Fail("from", "the same unit, hierarchy and date appear twice (also on line " +
-                           std::to_string(it->second) + ")");
+      row.Fail("from", "the same unit, hierarchy and date appear twice (also " +
+                           row.Place(it->second) + ")");
       return;
     }
     bool exists = false;
@@ -549,8 +569,8 @@ void ImportIndicators(CsvReader& reader, const Header& header, const engine::Sta
     if (row.failed()) return;
     auto [it, fresh] = seen.emplace(i.code, row.line());
     if (!fresh) {
-      row.Fail("code", "indicator " + Quote(i.code) + " appears twice (also on line " +
-                           std::to_string(it->second) + ")");
+      row.Fail("code", "indicator " + Quote(i.code) + " appears twice (also " +
+                           row.Place(it->second) + ")");
       return;
     }
     rows.push_back(std::move(p));
@@ -566,7 +586,8 @@ void ImportIndicators(CsvReader& reader, const Header& header, const engine::Sta
                      IndicatorId& out) -> bool {
     if (auto id = state.FindIndicator(code)) {
       if (state.indicators()[static_cast<size_t>(*id)].IsDerived()) {
-        errors.Add(p.line, 7, column, Quote(code) + " is itself a ratio; use base indicators");
+        errors.Add(p.line, header.ColumnOf(column), column,
+                   Quote(code) + " is itself a ratio; use base indicators");
         return false;
       }
       out = *id;
@@ -574,11 +595,11 @@ void ImportIndicators(CsvReader& reader, const Header& header, const engine::Sta
     }
     auto it = by_code.find(code);
     if (it == by_code.end()) {
-      errors.Add(p.line, header.Find(column) + 1, column, "unknown indicator " + Quote(code));
+      errors.Add(p.line, header.ColumnOf(column), column, "unknown indicator " + Quote(code));
       return false;
     }
     if (!it->second->numerator.empty()) {
-      errors.Add(p.line, header.Find(column) + 1, column,
+      errors.Add(p.line, header.ColumnOf(column), column,
                  Quote(code) + " is itself a ratio; use base indicators");
       return false;
     }
@@ -599,7 +620,7 @@ void ImportIndicators(CsvReader& reader, const Header& header, const engine::Sta
         if (old.direction != ind.direction || old.aggregation != ind.aggregation ||
             old.role != ind.role || old.grain != ind.grain || old.numerator != ind.numerator ||
             old.denominator != ind.denominator) {
-          errors.Add(p.line, 1, "code",
+          errors.Add(p.line, header.ColumnOf("code"), "code",
                      "indicator " + Quote(ind.code) +
                          " exists with a different direction, aggregation, role, grain or "
                          "parts; only its name and measure can change");
@@ -709,10 +730,8 @@ void ImportPlans(CsvReader& reader, const Header& header, const engine::State& s
                                plan.period.begin.days(), plan.period.end.days());
     auto [it, fresh] = seen.emplace(key, row.line());
     if (!fresh) {
-      row.Fail("period",
-               "a plan for the same target, indicator and period appears twice "
-               "(also on line " +
-                   std::to_string(it->second) + ")");
+      row.Fail("period", "a plan for the same target, indicator and period appears twice (also " +
+                             row.Place(it->second) + ")");
       return;
     }
     const Plan* old = state.FindPlan(plan.target, plan.indicator, plan.period);
@@ -831,8 +850,8 @@ Status ImportReports(CsvReader& reader, const Header& header, const engine::Stat
           if (same(fk->second.first)) {
             ++result.ignored;
           } else {
-            row.Fail("key", "key " + Quote(key) + " is used on line " +
-                                std::to_string(fk->second.second) + " for a different report");
+            row.Fail("key", "key " + Quote(key) + " is used " + row.Place(fk->second.second) +
+                                " for a different report");
           }
           return;
         }
@@ -972,7 +991,7 @@ void ImportProfiles(CsvReader& reader, const Header& header, const engine::State
     auto& line = it->lines[static_cast<size_t>(month - 1)];
     if (line != 0) {
       row.Fail("month", "month " + std::to_string(month) + " of profile " + Quote(code) +
-                            " appears twice (also on line " + std::to_string(line) + ")");
+                            " appears twice (also " + row.Place(line) + ")");
       return;
     }
     line = row.line();
@@ -983,13 +1002,13 @@ void ImportProfiles(CsvReader& reader, const Header& header, const engine::State
     for (size_t m = 0; m < 12; ++m) {
       total += p.profile.month_weights[m];
       if (p.lines[m] == 0) {
-        errors.Add(p.first_line, 2, "month",
+        errors.Add(p.first_line, header.ColumnOf("month"), "month",
                    "profile " + Quote(p.profile.code) + " has no weight for month " +
                        std::to_string(m + 1) + " (give all twelve)");
       }
     }
     if (total <= 0) {
-      errors.Add(p.first_line, 3, "weight",
+      errors.Add(p.first_line, header.ColumnOf("weight"), "weight",
                  "profile " + Quote(p.profile.code) + " has no positive weight");
     }
     auto existing = state.FindProfile(p.profile.code);
@@ -1044,7 +1063,7 @@ Result<ImportResult> ParseImport(ImportKind kind, CsvReader& reader, const engin
                                  const KeyLookup& lookup_key, const ImportOptions& options,
                                  const std::function<void(size_t)>& progress) {
   ImportResult result;
-  Errors errors(reader.name(), std::max<size_t>(options.max_errors, 1), result);
+  Errors errors(reader.name(), std::max<size_t>(options.max_errors, 1), options, result);
   Header header;
   if (!header.Read(reader, errors)) return result;
   switch (kind) {

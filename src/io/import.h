@@ -2,7 +2,8 @@
 // State, and resolves it into Changes that the service commits in one transaction.
 //
 // Nothing is written here. An import is all-or-nothing: when `errors` is non-empty the
-// caller must write nothing. Each error names file, line, column, field and reason:
+// caller must write nothing. Each error (ImportError) names file, line, column, field
+// and reason, and its message reads:
 //   "reports.csv:1042: column 4 'value': '12,5' is not a number"
 //
 // Formats (see docs/import-formats.md):
@@ -51,6 +52,10 @@ Result<ImportKind> ParseImportKind(std::string_view name);
 
 struct ImportOptions {
   size_t max_errors = 50;  // stop collecting after this many errors
+  // How a reason names another record of the same input ("appears twice (also on line
+  // 3)"): given that record's line, the words after "also" or "used". Unset: "on line
+  // 3". The JSON import names array elements instead ("at $[1]").
+  std::function<std::string(int64_t line)> describe_line;
   // Reports files without a key column only: called on the parsing thread with each run
   // of `stream_chunk_rows` validated reports (a view valid during the call) while no
   // error has been found, so a caller can write them while the rest is parsed. They
@@ -60,13 +65,30 @@ struct ImportOptions {
   size_t stream_chunk_rows = size_t{1} << 16;
 };
 
+// One reason an import was refused, with its place.
+//   CSV:  line 7, column 4, field "value", reason "'12,5' is not a number (...)",
+//         message "reports.csv:7: column 4 'value': '12,5' is not a number (...)".
+//   JSON: path "$[5].value", field "value", line 0 and column 0, same reason,
+//         message "$[5].value: '12,5' is not a number (...)" (see io/json_import.h).
+// A problem of the whole file has line 0 and message "file: reason": a missing header
+// column (field names it), an empty file, malformed CSV quoting (the reason then names
+// the line itself: "reports.csv:7: column 2: a quoted field is never closed").
+struct ImportError {
+  int64_t line = 0;   // 1-based physical line the record starts on; 0: the whole file
+  size_t column = 0;  // 1-based column in the header; 0 when the column is absent
+  std::string field;  // the column's name as in the header, lower-cased; may be ""
+  std::string reason;
+  std::string path;     // JSON imports: where in the body ("$[3].value"); "" for CSV
+  std::string message;  // the whole text a person reads, place and reason
+};
+
 struct ImportResult {
   Changes changes;
   int64_t rows = 0;      // data rows read
   int64_t imported = 0;  // new facts
   int64_t updated = 0;   // changed facts (a correction, a new plan revision, a new name)
   int64_t ignored = 0;   // rows equal to what is stored, or repeated client keys
-  std::vector<std::string> errors;
+  std::vector<ImportError> errors;
   bool errors_truncated = false;  // more errors than max_errors were found
   size_t reports_streamed = 0;    // leading reports already passed to report_sink
 };

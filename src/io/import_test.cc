@@ -36,7 +36,7 @@ class ImportTest : public ::testing::Test {
 
 TEST_F(ImportTest, UnitsTakeHierarchyColumnsAndNumericAttributes) {
   ImportResult r = Parse(ImportKind::kUnits, "code,name,region,capacity\nU2,Two,P,1.5e3\n");
-  ASSERT_TRUE(r.errors.empty()) << r.errors[0];
+  ASSERT_TRUE(r.errors.empty()) << r.errors[0].message;
   ASSERT_EQ(r.changes.new_units.size(), 1u);
   EXPECT_EQ(r.changes.new_units[0].attributes[0].second, 1500);
   ASSERT_EQ(r.changes.memberships.size(), 1u);
@@ -53,11 +53,11 @@ TEST_F(ImportTest, RenamingAUnitIsAnUpdate) {
 
 TEST_F(ImportTest, MonthlyIndicatorTakesAMonthAsItsDate) {
   ImportResult r = Parse(ImportKind::kReports, "unit,indicator,date,value\nU1,pw,2026-03,10\n");
-  ASSERT_TRUE(r.errors.empty()) << r.errors[0];
+  ASSERT_TRUE(r.errors.empty()) << r.errors[0].message;
   EXPECT_EQ(r.changes.reports[0].date, Date::FromCivil(2026, 3, 1));
   r = Parse(ImportKind::kReports, "unit,indicator,date,value\nU1,pw,2026-03-02,10\n");
   ASSERT_EQ(r.errors.size(), 1u);
-  EXPECT_THAT(r.errors[0], HasSubstr("reported by month"));
+  EXPECT_THAT(r.errors[0].message, HasSubstr("reported by month"));
 }
 
 TEST_F(ImportTest, RepeatedKeyInOneFileIsIgnoredWhenSameAndRefusedWhenDifferent) {
@@ -70,7 +70,7 @@ TEST_F(ImportTest, RepeatedKeyInOneFileIsIgnoredWhenSameAndRefusedWhenDifferent)
   r = Parse(ImportKind::kReports,
             "unit,indicator,date,value,key\nU1,out,2026-01-01,1,a\nU1,out,2026-01-02,1,a\n");
   ASSERT_EQ(r.errors.size(), 1u);
-  EXPECT_THAT(r.errors[0], HasSubstr("f.csv:3: column 5 'key': key 'a' is used on line 2"));
+  EXPECT_THAT(r.errors[0].message, HasSubstr("f.csv:3: column 5 'key': key 'a' is used on line 2"));
 }
 
 TEST_F(ImportTest, RatioOfARatioIsRefused) {
@@ -78,7 +78,7 @@ TEST_F(ImportTest, RatioOfARatioIsRefused) {
                          "code,name,measure,direction,aggregation,role,numerator,denominator\n"
                          "x,X,,higher,sum,output,opw,out\n");
   ASSERT_EQ(r.errors.size(), 1u);
-  EXPECT_THAT(r.errors[0], HasSubstr("is itself a ratio"));
+  EXPECT_THAT(r.errors[0].message, HasSubstr("is itself a ratio"));
 }
 
 TEST_F(ImportTest, RatioMayUsePartsDefinedLaterInTheSameFile) {
@@ -86,7 +86,7 @@ TEST_F(ImportTest, RatioMayUsePartsDefinedLaterInTheSameFile) {
                          "code,name,measure,direction,aggregation,role,numerator,denominator\n"
                          "eff,Eff,,higher,sum,output,a,b\na,A,,higher,sum,output,,\n"
                          "b,B,,higher,sum,input,,\n");
-  ASSERT_TRUE(r.errors.empty()) << r.errors[0];
+  ASSERT_TRUE(r.errors.empty()) << r.errors[0].message;
   ASSERT_EQ(r.changes.new_indicators.size(), 3u);
   EXPECT_EQ(r.changes.new_indicators[2].code, "eff");
   EXPECT_EQ(r.changes.new_indicators[2].numerator, 4);  // a: first new id after 4 existing
@@ -96,9 +96,9 @@ TEST_F(ImportTest, EnumErrorsListTheAllowedValues) {
   ImportResult r = Parse(ImportKind::kIndicators,
                          "code,name,measure,direction,aggregation,role\nx,X,,up,avg,boss\n");
   ASSERT_EQ(r.errors.size(), 3u);
-  EXPECT_THAT(r.errors[0], HasSubstr("(higher, lower)"));
-  EXPECT_THAT(r.errors[1], HasSubstr("(sum, mean, last, max)"));
-  EXPECT_THAT(r.errors[2], HasSubstr("(output, input, quality)"));
+  EXPECT_THAT(r.errors[0].message, HasSubstr("(higher, lower)"));
+  EXPECT_THAT(r.errors[1].message, HasSubstr("(sum, mean, last, max)"));
+  EXPECT_THAT(r.errors[2].message, HasSubstr("(output, input, quality)"));
 }
 
 TEST_F(ImportTest, GroupPlanTargetIsHierarchySlashGroup) {
@@ -106,14 +106,14 @@ TEST_F(ImportTest, GroupPlanTargetIsHierarchySlashGroup) {
       Parse(ImportKind::kPlans,
             "target,indicator,period,value\nregion/P,out,2026Q1,5\nregion/Z,out,2026,1\n");
   ASSERT_EQ(r.errors.size(), 1u);
-  EXPECT_THAT(r.errors[0], HasSubstr("f.csv:3: column 1 'target': unknown group 'Z'"));
+  EXPECT_THAT(r.errors[0].message, HasSubstr("f.csv:3: column 1 'target': unknown group 'Z'"));
 }
 
 TEST_F(ImportTest, PlansAcceptDhis2PeriodsAndMethods) {
   ImportResult r = Parse(ImportKind::kPlans,
                          "target,indicator,period,value,method\nU1,out,2026Q1,5,workdays\n"
                          "U1,out,202602,2,\nU1,out,2026W3,1,even\n");
-  ASSERT_TRUE(r.errors.empty()) << r.errors[0];
+  ASSERT_TRUE(r.errors.empty()) << r.errors[0].message;
   EXPECT_EQ(r.changes.plans[0].period.grain, Grain::kQuarter);
   EXPECT_EQ(r.changes.plans[0].method, SplitMethod::kWorkdays);
   EXPECT_EQ(r.changes.plans[2].period.grain, Grain::kWeek);
@@ -122,7 +122,7 @@ TEST_F(ImportTest, PlansAcceptDhis2PeriodsAndMethods) {
 TEST_F(ImportTest, CalendarSetsRestWeekdaysAndExceptions) {
   ImportResult r = Parse(ImportKind::kCalendar,
                          "date,kind\nsat,rest\nsun,rest\n2026-05-01,holiday\n2026-05-03,workday\n");
-  ASSERT_TRUE(r.errors.empty()) << r.errors[0];
+  ASSERT_TRUE(r.errors.empty()) << r.errors[0].message;
   ASSERT_TRUE(r.changes.calendar.has_value());
   EXPECT_TRUE(r.changes.calendar->rest_weekdays[5]);
   EXPECT_EQ(r.ignored, 1);  // Sunday rests by default
@@ -134,7 +134,7 @@ TEST_F(ImportTest, CalendarSetsRestWeekdaysAndExceptions) {
 TEST_F(ImportTest, ProfileNeedsAllTwelveMonths) {
   ImportResult r = Parse(ImportKind::kProfiles, "profile,month,weight\nw,1,3\nw,2,2\n");
   ASSERT_FALSE(r.errors.empty());
-  EXPECT_THAT(r.errors[0], HasSubstr("no weight for month 3"));
+  EXPECT_THAT(r.errors[0].message, HasSubstr("no weight for month 3"));
 }
 
 TEST_F(ImportTest, HeaderIsCaseAndSpaceInsensitiveButRejectsUnknownColumns) {
@@ -143,7 +143,70 @@ TEST_F(ImportTest, HeaderIsCaseAndSpaceInsensitiveButRejectsUnknownColumns) {
   EXPECT_TRUE(r.errors.empty());
   r = Parse(ImportKind::kReports, "unit,indicator,date,value,colour\nU1,out,2026-01-01,1,red\n");
   ASSERT_EQ(r.errors.size(), 1u);
-  EXPECT_EQ(r.errors[0], "f.csv:1: column 5 'colour': unknown column");
+  EXPECT_EQ(r.errors[0].message, "f.csv:1: column 5 'colour': unknown column");
+}
+
+TEST_F(ImportTest, ErrorsAreStructuredAndKeepTheirMessage) {
+  ImportResult r = Parse(ImportKind::kReports,
+                         "unit,indicator,date,value\nU1,out,2026-01-01,1\nU1,out,2026-01-02,12,5\n"
+                         "U1,out,2026-01-03,x\n");
+  ASSERT_EQ(r.errors.size(), 2u);
+  EXPECT_EQ(r.errors[0].line, 3);
+  EXPECT_EQ(r.errors[0].column, 5u);
+  EXPECT_EQ(r.errors[0].field, "");
+  EXPECT_EQ(r.errors[0].reason, "has 5 fields; the header has 4");
+  EXPECT_EQ(r.errors[0].message, "f.csv:3: column 5 '': has 5 fields; the header has 4");
+  EXPECT_EQ(r.errors[1].line, 4);
+  EXPECT_EQ(r.errors[1].column, 4u);
+  EXPECT_EQ(r.errors[1].field, "value");
+  EXPECT_EQ(r.errors[1].reason, "'x' is not a number (use digits, '.' for decimals)");
+  EXPECT_EQ(r.errors[1].path, "");
+  EXPECT_EQ(r.errors[1].message,
+            "f.csv:4: column 4 'value': 'x' is not a number (use digits, '.' for decimals)");
+  // A problem of the whole file: line 0, the missing column in `field`.
+  r = Parse(ImportKind::kReports, "unit,indicator,date\nU1,out,2026-01-01\n");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].line, 0);
+  EXPECT_EQ(r.errors[0].column, 0u);
+  EXPECT_EQ(r.errors[0].field, "value");
+  EXPECT_EQ(r.errors[0].message, "f.csv: missing column 'value' in the header");
+}
+
+TEST_F(ImportTest, DescribeLineNamesTheOtherRecord) {
+  CsvReader reader = CsvReader::FromString("f.csv", "code,name\nA,One\nB,Two\nA,Again\n");
+  ImportOptions options;
+  options.describe_line = [](int64_t line) { return "in record " + std::to_string(line - 1); };
+  auto r = ParseImport(ImportKind::kUnits, reader, state_, {}, options);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->errors.size(), 1u);
+  EXPECT_EQ(r->errors[0].message,
+            "f.csv:4: column 1 'code': unit 'A' appears twice (also in record 1)");
+}
+
+// Regression: errors found after the rows were read named a fixed column (4 for a
+// group's parent, 2 and 3 for a profile's month and weight, 1 and 7 for an indicator's
+// code and parts) instead of the column the header gives it.
+TEST_F(ImportTest, ErrorColumnsFollowTheHeaderOrderNotTheDocumentedOrder) {
+  ImportResult r = Parse(ImportKind::kGroups, "parent,name,code,hierarchy\nnowhere,R,R,region\n");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].message,
+            "f.csv:2: column 1 'parent': unknown parent group 'nowhere' in hierarchy 'region'");
+  r = Parse(ImportKind::kProfiles, "weight,profile,month\n0,w,1\n");
+  ASSERT_GE(r.errors.size(), 2u);
+  EXPECT_THAT(r.errors[0].message, HasSubstr("f.csv:2: column 3 'month': profile 'w' has no"));
+  EXPECT_THAT(r.errors.back().message,
+              HasSubstr("f.csv:2: column 1 'weight': profile 'w' has no positive weight"));
+  r = Parse(ImportKind::kIndicators,
+            "code,name,measure,direction,aggregation,role,numerator,denominator\n"
+            "x,X,,higher,sum,output,out,opw\n");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_THAT(r.errors[0].message,
+              HasSubstr("f.csv:2: column 8 'denominator': 'opw' is itself a ratio"));
+  r = Parse(ImportKind::kIndicators,
+            "role,code,name,measure,direction,aggregation\noutput,out,O,,lower,sum\n");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_THAT(r.errors[0].message,
+              HasSubstr("f.csv:2: column 2 'code': indicator 'out' exists with a different"));
 }
 
 }  // namespace

@@ -32,6 +32,23 @@ std::string TargetCodeOrAll(const engine::State& s, const PlanTarget& t) {
 
 }  // namespace
 
+Result<GroupId> ResolveGroupRef(const engine::State& state, std::string_view text) {
+  const size_t slash = text.find('/');
+  if (slash == std::string_view::npos) {
+    return InvalidArgument("expected HIERARCHY/GROUP, not '" + std::string(text) + "'");
+  }
+  const std::string_view hierarchy = text.substr(0, slash);
+  const std::string_view group = text.substr(slash + 1);
+  auto h = state.FindHierarchy(hierarchy);
+  if (!h) return NotFound("unknown hierarchy '" + std::string(hierarchy) + "'");
+  auto g = state.FindGroup(*h, group);
+  if (!g) {
+    return NotFound("no group '" + std::string(group) + "' in hierarchy '" +
+                    std::string(hierarchy) + "'");
+  }
+  return *g;
+}
+
 Result<engine::FulfilmentQuery> MakeFulfilmentQuery(const engine::State& state,
                                                     const FulfilmentOptions& o) {
   auto period = ParsePeriod(o.period);
@@ -54,6 +71,11 @@ Result<engine::FulfilmentQuery> MakeFulfilmentQuery(const engine::State& state,
     }
     query.by = engine::GroupLevel{*h, level};
     query.include_units = o.units;
+  }
+  if (!o.within.empty()) {
+    auto g = ResolveGroupRef(state, o.within);
+    if (!g.ok()) return Named("within", g.error());
+    query.within = *g;
   }
   if (!o.as_of.empty()) {
     auto d = ParseDate(o.as_of);

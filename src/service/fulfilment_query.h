@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -20,15 +21,21 @@ namespace chollima::service {
 struct FulfilmentOptions {
   std::string period;     // required: any form ParsePeriod accepts
   std::string by;         // "" or HIERARCHY[:LEVEL]
+  std::string within;     // "" or HIERARCHY/GROUP: only the units of that subtree
   std::string indicator;  // "" for every planned indicator
   std::string as_of;      // "" for the latest reported day (else the period's last day)
   bool units = false;     // with `by`: unit rows too
   double at_risk = 0.95;  // StatusThresholds::at_risk_pace
 };
 
+// Resolves "HIERARCHY/GROUP" (e.g. "region/P01"); kInvalidArgument when malformed,
+// kNotFound when unknown.
+Result<GroupId> ResolveGroupRef(const engine::State& state, std::string_view text);
+
 // Returns the query for `options` on `state`. Fails with kInvalidArgument for a
-// malformed period, date or `by`, kNotFound for an unknown indicator or hierarchy; the
-// message starts with the option's name ("period", "by", "indicator", "as_of").
+// malformed period, date, `by` or `within`, kNotFound for an unknown indicator,
+// hierarchy or group; the message starts with the option's name ("period", "by",
+// "within", "indicator", "as_of").
 // Thread-safety: reads `state` only.
 Result<engine::FulfilmentQuery> MakeFulfilmentQuery(const engine::State& state,
                                                     const FulfilmentOptions& options);

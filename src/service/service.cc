@@ -9,6 +9,8 @@
 #include <span>
 #include <thread>
 
+#include "io/json_import.h"
+
 namespace chollima::service {
 
 // Batches with at least this many reports are applied to the engine in parallel with
@@ -46,17 +48,43 @@ Result<std::unique_ptr<Service>> Service::Open(const std::string& path, store::O
   return std::unique_ptr<Service>(new Service(std::move(*store), std::move(*state), clock));
 }
 
+namespace {
+
+// Parses `reader` as a CSV file of `kind`, reporting progress as `request` asks.
+std::function<Result<io::ImportResult>(const io::ImportOptions&, const io::KeyLookup&)> CsvParser(
+    io::ImportKind kind, CsvReader& reader, const engine::State& state,
+    const ImportRequest& request) {
+  return [kind, &reader, &state, &request](const io::ImportOptions& options,
+                                           const io::KeyLookup& lookup) {
+    std::function<void(size_t)> progress;
+    if (request.progress) {
+      progress = [&](size_t pos) { request.progress(pos, reader.size()); };
+    }
+    return io::ParseImport(kind, reader, state, lookup, options, progress);
+  };
+}
+
+}  // namespace
+
 Result<io::ImportResult> Service::ImportFile(io::ImportKind kind, const std::string& path,
                                              const ImportRequest& request) {
   auto reader = CsvReader::Open(path);
   if (!reader.ok()) return reader.error();
-  return Import(kind, *reader, request);
+  return Import(kind, reader->name(), request, CsvParser(kind, *reader, state_, request));
 }
 
 Result<io::ImportResult> Service::ImportText(io::ImportKind kind, const std::string& name,
                                              std::string text, const ImportRequest& request) {
   CsvReader reader = CsvReader::FromString(name, std::move(text));
-  return Import(kind, reader, request);
+  return Import(kind, reader.name(), request, CsvParser(kind, reader, state_, request));
+}
+
+Result<io::ImportResult> Service::ImportJson(io::ImportKind kind, const std::string& name,
+                                             std::string_view json, const ImportRequest& request) {
+  return Import(kind, name, request,
+                [&](const io::ImportOptions& options, const io::KeyLookup& lookup) {
+                  return io::ParseJsonImport(kind, json, state_, lookup, options);
+                });
 }
 
 namespace {
@@ -147,31 +175,30 @@ class ReportStreamer {
 
 }  // namespace
 
-Result<io::ImportResult> Service::Import(io::ImportKind kind, CsvReader& reader,
-                                         const ImportRequest& request) {
+Result<io::ImportResult> Service::Import(io::ImportKind kind, const std::string& source,
+                                         const ImportRequest& request, const ImportParser& parse) {
   io::KeyLookup lookup = [this](const std::string& key) { return store_->FindReportKey(key); };
-  std::function<void(size_t)> progress;
-  if (request.progress) {
-    progress = [&](size_t pos) { request.progress(pos, reader.size()); };
-  }
   const std::string batch_kind = std::string("import ") + io::ImportKindName(kind);
   io::ImportOptions options{.max_errors = request.max_errors,
                             .stream_chunk_rows = std::max<size_t>(request.stream_chunk_rows, 1)};
+  // Reports are streamed to the store while parsing, unless the import must be
+  // authorized first: then nothing is written before `authorize` has seen all of it.
   std::optional<ReportStreamer> streamer;
-  if (kind == io::ImportKind::kReports && !request.dry_run) {
-    streamer.emplace(*store_,
-                     BatchInfo{batch_kind, reader.name(), request.author, clock_.NowIso()});
+  if (kind == io::ImportKind::kReports && !request.dry_run && !request.authorize) {
+    streamer.emplace(*store_, BatchInfo{batch_kind, source, request.author, clock_.NowIso()});
     options.report_sink = [&](std::span<const Report> chunk) { streamer->Push(chunk); };
   }
-  auto result = io::ParseImport(kind, reader, state_, lookup, options, progress);
+  auto result = parse(options, lookup);
   const Status streamed = streamer ? streamer->Finish() : OkStatus();
   // Leaving early destroys the streamer, which rolls back whatever it wrote.
   if (!result.ok()) return result.error();
-  if (!result->errors.empty() || request.dry_run || result->changes.empty()) return result;
+  if (!result->errors.empty()) return result;
+  if (request.authorize) CHOLLIMA_RETURN_IF_ERROR(request.authorize(result->changes));
+  if (request.dry_run || result->changes.empty()) return result;
   if (!streamed.ok()) return streamed.error();
   store::ReportStream* stream = streamer ? streamer->stream() : nullptr;
   if (stream == nullptr) {
-    CHOLLIMA_RETURN_IF_ERROR(Commit(result->changes, batch_kind, reader.name(), request.author));
+    CHOLLIMA_RETURN_IF_ERROR(Commit(result->changes, batch_kind, source, request.author));
     return result;
   }
   // Write the tail and commit while the engine applies everything on the other core.

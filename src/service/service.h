@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/changes.h"
 #include "core/status.h"
@@ -55,6 +56,12 @@ struct ImportRequest {
   // Reports files are written in runs of this many rows while the rest is still being
   // parsed (in one transaction, rolled back on any error).
   size_t stream_chunk_rows = size_t{1} << 16;
+  // When set, called with the validated Changes once the input has no error (dry runs
+  // and imports that change nothing included), before anything is written. When it
+  // fails nothing is written and the import returns its Error. Setting it turns off the
+  // streaming of reports above: the whole file is validated and authorized first, then
+  // committed in one go, so a refused import never touches the store.
+  std::function<Status(const Changes&)> authorize;
 };
 
 class Service {
@@ -73,6 +80,12 @@ class Service {
   // Same, from text held in memory (`name` is used in messages).
   Result<io::ImportResult> ImportText(io::ImportKind kind, const std::string& name,
                                       std::string text, const ImportRequest& request);
+  // Same, from a JSON body: one object or an array of objects with the fields of the
+  // CSV columns (io/json_import.h). Errors are placed by JSON path ("$[3].value: ...").
+  // Malformed JSON fails with kInvalidArgument naming line and column, and nothing is
+  // written. `name` is the batch's source. request.progress is not called.
+  Result<io::ImportResult> ImportJson(io::ImportKind kind, const std::string& name,
+                                      std::string_view json, const ImportRequest& request);
 
   // Commits `changes` as one batch and applies them to the engine.
   Status Commit(const Changes& changes, const std::string& kind, const std::string& source,
@@ -81,8 +94,13 @@ class Service {
  private:
   Service(std::unique_ptr<store::Store> store, engine::State state, const Clock& clock)
       : store_(std::move(store)), state_(std::move(state)), clock_(clock) {}
-  Result<io::ImportResult> Import(io::ImportKind kind, CsvReader& reader,
-                                  const ImportRequest& request);
+  // Parses with the options it is given, validating against state_.
+  using ImportParser = std::function<Result<io::ImportResult>(const io::ImportOptions& options,
+                                                              const io::KeyLookup& lookup)>;
+  // The one import path: parses with `parse`, authorizes, then commits (streaming
+  // reports while parsing when it may), all or nothing. `source` names the batch.
+  Result<io::ImportResult> Import(io::ImportKind kind, const std::string& source,
+                                  const ImportRequest& request, const ImportParser& parse);
 
   std::unique_ptr<store::Store> store_;
   engine::State state_;

@@ -30,7 +30,7 @@ class ServiceTest : public ::testing::Test {
   void Import(Service& svc, io::ImportKind kind, const std::string& csv) {
     auto r = svc.ImportText(kind, "t.csv", csv, {.author = "test"});
     ASSERT_TRUE(r.ok()) << r.error().message;
-    ASSERT_TRUE(r->errors.empty()) << r->errors.front();
+    ASSERT_TRUE(r->errors.empty()) << r->errors.front().message;
   }
 
   FixedClock clock_{"2026-11-23T10:00:00Z"};
@@ -94,7 +94,7 @@ TEST_F(ServiceTest, RejectedImportLeavesStateAndStoreUnchanged) {
                            "hierarchy,code,name,parent\nregion,Q,Q,\nregion,R,R,nowhere\n", {});
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->errors.size(), 1u);
-  EXPECT_EQ(r->errors[0],
+  EXPECT_EQ(r->errors[0].message,
             "bad.csv:3: column 4 'parent': unknown parent group 'nowhere' in "
             "hierarchy 'region'");
   EXPECT_TRUE(svc->state() == before);
@@ -166,6 +166,154 @@ TEST_F(ServiceTest, StreamedImportStoresEveryRowOnce) {
   EXPECT_EQ(*svc->store().ReportRevisionCount(), 1000);
   const engine::State incremental = svc->state();
   svc.reset();
+  EXPECT_TRUE(Open()->state() == incremental);
+}
+
+TEST_F(ServiceTest, ImportJsonCommitsLikeImportText) {
+  auto svc = Open();
+  Import(*svc, io::ImportKind::kGroups, "hierarchy,code,name,parent\nregion,P,P,\n");
+  auto units = svc->ImportJson(io::ImportKind::kUnits, "api",
+                               R"([{"code":"U","name":"천리마","region":"P","capacity":12.5}])",
+                               {.author = "kim"});
+  ASSERT_TRUE(units.ok()) << units.error().message;
+  ASSERT_TRUE(units->errors.empty()) << units->errors[0].message;
+  Import(*svc, io::ImportKind::kIndicators,
+         "code,name,measure,direction,aggregation,role\nout,O,t,higher,sum,output\n");
+  auto r = svc->ImportJson(io::ImportKind::kReports, "api-body",
+                           R"([{"unit":"U","indicator":"out","date":"2026-03-01","value":0.1},
+                               {"unit":"U","indicator":"out","date":"2026-03-02","value":7,
+                                "key":"k1"}])",
+                           {.author = "kim", .stream_chunk_rows = 1});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_TRUE(r->errors.empty()) << r->errors[0].message;
+  EXPECT_EQ(r->imported, 2);
+  EXPECT_EQ(*svc->store().ReportRevisionCount(), 2);
+  EXPECT_EQ(svc->state().ReportValue(0, 0, Date::FromCivil(2026, 3, 1)), 0.1);
+  EXPECT_EQ(svc->state().units()[0].name, "천리마");
+  auto history = svc->store().ReportHistory(0, 0, Date::FromCivil(2026, 3, 2));
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_EQ((*history)[0].batch.source, "api-body");
+  EXPECT_EQ((*history)[0].batch.author, "kim");
+  // The key was stored: the same report again is ignored.
+  r = svc->ImportJson(io::ImportKind::kReports, "api-body",
+                      R"({"unit":"U","indicator":"out","date":"2026-03-02","value":7,"key":"k1"})",
+                      {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->ignored, 1);
+  const engine::State incremental = svc->state();
+  svc.reset();
+  EXPECT_TRUE(Open()->state() == incremental);
+}
+
+TEST_F(ServiceTest, ImportJsonDryRunAndErrorsWriteNothing) {
+  auto svc = Open();
+  Import(*svc, io::ImportKind::kGroups, "hierarchy,code,name,parent\nregion,P,P,\n");
+  Import(*svc, io::ImportKind::kUnits, "code,name,region\nU,U,P\n");
+  Import(*svc, io::ImportKind::kIndicators,
+         "code,name,measure,direction,aggregation,role\nout,O,t,higher,sum,output\n");
+  const engine::State before = svc->state();
+  const std::string body = R"([{"unit":"U","indicator":"out","date":"2026-03-01","value":5}])";
+  auto r = svc->ImportJson(io::ImportKind::kReports, "api", body, {.dry_run = true});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->imported, 1);
+  EXPECT_EQ(*svc->store().ReportRevisionCount(), 0);
+  EXPECT_TRUE(svc->state() == before);
+
+  r = svc->ImportJson(io::ImportKind::kReports, "api",
+                      R"([{"unit":"U","indicator":"out","date":"2026-03-01","value":5},
+                          {"unit":"U","indicator":"out","date":"2026-03-02","value":"5,5"}])",
+                      {.stream_chunk_rows = 1});
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->errors.size(), 1u);
+  EXPECT_EQ(r->errors[0].message,
+            "$[1].value: '5,5' is not a number (use digits, '.' for decimals)");
+  EXPECT_EQ(*svc->store().ReportRevisionCount(), 0);
+
+  r = svc->ImportJson(io::ImportKind::kReports, "api", "[{\"unit\":}]", {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(r.error().message, "line 1, column 10: expected a value, found character '}'");
+  EXPECT_EQ(*svc->store().ReportRevisionCount(), 0);
+  EXPECT_TRUE(svc->state() == before);
+  svc.reset();
+  EXPECT_TRUE(Open()->state() == before);
+}
+
+// A refused import writes nothing, even a reports file large enough to be streamed.
+TEST_F(ServiceTest, AuthorizeRefusalLeavesStoreAndStateUnchanged) {
+  auto svc = Open();
+  Import(*svc, io::ImportKind::kGroups, "hierarchy,code,name,parent\nregion,P,P,\n");
+  Import(*svc, io::ImportKind::kUnits, "code,name,region\nU,U,P\n");
+  Import(*svc, io::ImportKind::kIndicators,
+         "code,name,measure,direction,aggregation,role\nout,O,t,higher,sum,output\n");
+  Import(*svc, io::ImportKind::kReports, "unit,indicator,date,value\nU,out,2026-01-01,1\n");
+  const engine::State before = svc->state();
+  std::string csv = "unit,indicator,date,value\n";
+  std::string json = "[";
+  for (int d = 0; d < 300; ++d) {
+    const std::string date = FormatDate(Date::FromCivil(2026, 2, 1) + d);
+    csv += "U,out," + date + ",2\n";
+    json += std::string(d > 0 ? "," : "") + R"({"unit":"U","indicator":"out","date":")" + date +
+            R"(","value":2})";
+  }
+  json += "]";
+  size_t seen = 0;
+  const ImportRequest refuse{.author = "viewer",
+                             .stream_chunk_rows = 7,
+                             .authorize = [&](const Changes& changes) -> Status {
+                               seen = changes.reports.size();
+                               return FailedPrecondition("viewer may not import reports");
+                             }};
+  auto r = svc->ImportText(io::ImportKind::kReports, "big.csv", csv, refuse);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "viewer may not import reports");
+  EXPECT_EQ(seen, 300u);
+  EXPECT_EQ(*svc->store().ReportRevisionCount(), 1);
+  EXPECT_TRUE(svc->state() == before);
+
+  seen = 0;
+  r = svc->ImportJson(io::ImportKind::kReports, "api", json, refuse);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(seen, 300u);
+  EXPECT_EQ(*svc->store().ReportRevisionCount(), 1);
+  EXPECT_TRUE(svc->state() == before);
+
+  // A dry run is authorized too; input with errors is not (it is refused anyway).
+  seen = 0;
+  ImportRequest dry = refuse;
+  dry.dry_run = true;
+  r = svc->ImportJson(io::ImportKind::kReports, "api", json, dry);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(seen, 300u);
+  bool called = false;
+  r = svc->ImportJson(io::ImportKind::kReports, "api", R"({"unit":"X"})",
+                      {.authorize = [&](const Changes&) -> Status {
+                        called = true;
+                        return OkStatus();
+                      }});
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->errors.empty());
+  EXPECT_FALSE(called);
+
+  svc.reset();
+  auto reopened = Open();
+  EXPECT_TRUE(reopened->state() == before);
+  EXPECT_EQ(*reopened->store().ReportRevisionCount(), 1);
+
+  // Authorized, the same import commits.
+  r = reopened->ImportJson(io::ImportKind::kReports, "api", json,
+                           {.stream_chunk_rows = 7, .authorize = [&](const Changes& changes) {
+                              seen = changes.reports.size();
+                              return OkStatus();
+                            }});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_TRUE(r->errors.empty());
+  EXPECT_EQ(r->reports_streamed, 0u);
+  EXPECT_EQ(*reopened->store().ReportRevisionCount(), 301);
+  const engine::State incremental = reopened->state();
+  reopened.reset();
   EXPECT_TRUE(Open()->state() == incremental);
 }
 

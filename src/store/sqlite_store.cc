@@ -2,8 +2,12 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <span>
+#include <unordered_map>
 
+#include "core/period.h"
+#include "store/json_text.h"
 #include "store/sqlite.h"
 #include "store/store.h"
 
@@ -61,6 +65,36 @@ CREATE TABLE report_key (
   key TEXT PRIMARY KEY, unit INTEGER NOT NULL, indicator INTEGER NOT NULL,
   day INTEGER NOT NULL, value REAL NOT NULL, batch INTEGER NOT NULL) WITHOUT ROWID;
 )sql",
+    // 2: accounts, sessions, API tokens (accounts.h), the audit log, and the old and new
+    // descriptions of structure changes. Batches written before get their audit rows.
+    // A reporter's units are rows of account_unit (codes, as users type them).
+    R"sql(
+CREATE TABLE account (
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, role TEXT NOT NULL,
+  scope_hierarchy TEXT, scope_group TEXT, password_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL, revoked_at TEXT);
+CREATE TABLE account_unit (
+  account INTEGER NOT NULL REFERENCES account(id), unit TEXT NOT NULL,
+  PRIMARY KEY (account, unit)) WITHOUT ROWID;
+CREATE TABLE session (
+  token_hash TEXT PRIMARY KEY, account INTEGER NOT NULL REFERENCES account(id),
+  csrf TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX session_account ON session (account);
+CREATE TABLE api_token (
+  id INTEGER PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE,
+  account INTEGER NOT NULL REFERENCES account(id), label TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL, revoked_at TEXT);
+CREATE INDEX api_token_account ON api_token (account);
+CREATE TABLE audit (
+  seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+  target TEXT NOT NULL, old TEXT, new TEXT, batch INTEGER);
+CREATE TABLE structure_revision (
+  seq INTEGER PRIMARY KEY, batch INTEGER NOT NULL REFERENCES batch(id),
+  what TEXT NOT NULL, target TEXT NOT NULL, day TEXT NOT NULL DEFAULT '', old TEXT, new TEXT);
+CREATE INDEX structure_revision_batch ON structure_revision (batch);
+INSERT INTO audit(at, actor, action, target, batch)
+  SELECT recorded_at, author, kind, source, id FROM batch ORDER BY id;
+)sql",
 };
 
 std::string JoinWeights(const std::array<double, 12>& w) {
@@ -82,6 +116,45 @@ std::array<double, 12> SplitWeights(const std::string& s) {
   }
   return w;
 }
+
+constexpr std::array<const char*, 7> kWeekdayNames = {"Monday", "Tuesday",  "Wednesday", "Thursday",
+                                                      "Friday", "Saturday", "Sunday"};
+
+std::string DescribeCalendar(const WorkCalendar& cal) {
+  std::vector<std::string> rest;
+  for (size_t w = 0; w < 7; ++w) {
+    if (cal.rest_weekdays[w]) rest.emplace_back(kWeekdayNames[w]);
+  }
+  std::string exceptions = "[";
+  for (const auto& [day, working] : cal.exceptions) {
+    if (exceptions.size() > 1) exceptions.push_back(',');
+    exceptions +=
+        JsonObject().Add("date", FormatDate(day)).Add("day", working ? "working" : "holiday").str();
+  }
+  exceptions.push_back(']');
+  return JsonObject().AddRaw("rest", JsonStringArray(rest)).AddRaw("exceptions", exceptions).str();
+}
+
+// Int64 bound for SQLite's LIMIT and OFFSET.
+int64_t SqlCount(size_t n) {
+  return static_cast<int64_t>(std::min<size_t>(n, std::numeric_limits<int64_t>::max()));
+}
+
+// Report revisions are keyed by (unit, indicator, day).
+struct ReportRevisionKey {
+  int32_t unit;
+  int32_t indicator;
+  int32_t day;
+  friend bool operator==(const ReportRevisionKey&, const ReportRevisionKey&) = default;
+};
+struct ReportRevisionKeyHash {
+  size_t operator()(const ReportRevisionKey& k) const {
+    uint64_t h = static_cast<uint32_t>(k.unit);
+    h = h * 0x9E3779B97F4A7C15ULL ^ static_cast<uint32_t>(k.indicator);
+    h = h * 0x9E3779B97F4A7C15ULL ^ static_cast<uint32_t>(k.day);
+    return static_cast<size_t>(h ^ (h >> 29));
+  }
+};
 
 // Reports are applied to the engine in chunks of this many rows while loading.
 constexpr size_t kLoadChunk = 1 << 20;
@@ -204,8 +277,246 @@ class SqliteStore final : public Store {
     return db_.QueryInt("SELECT count(*) FROM report_revision", 0);
   }
 
+  Result<std::vector<AuditEntry>> Audit(const AuditQuery& q) override {
+    auto st = db_.Prepare(
+        "SELECT seq, at, actor, action, target, old, new, batch FROM audit "
+        "WHERE (?1 = '' OR actor = ?1) "
+        "AND (?2 = '' OR substr(action, 1, length(?2)) = ?2) "
+        "AND (?3 = '' OR at >= ?3) AND (?4 = '' OR at < ?4) "
+        "AND (?7 IS NULL OR seq = ?7) "
+        "ORDER BY seq DESC LIMIT ?5 OFFSET ?6");
+    if (!st.ok()) return st.error();
+    st->Bind(1, q.actor);
+    st->Bind(2, q.action_prefix);
+    st->Bind(3, q.since);
+    st->Bind(4, q.until);
+    st->Bind(5, SqlCount(q.limit));
+    st->Bind(6, SqlCount(q.offset));
+    if (q.seq) st->Bind(7, *q.seq);
+    std::vector<AuditEntry> out;
+    CHOLLIMA_RETURN_IF_ERROR(ForEachRow(*st, [&](Statement& row) {
+      AuditEntry e{.seq = row.Int(0),
+                   .at = row.Text(1),
+                   .actor = row.Text(2),
+                   .action = row.Text(3),
+                   .target = row.Text(4)};
+      if (!row.IsNull(5)) e.old_value = row.Text(5);
+      if (!row.IsNull(6)) e.new_value = row.Text(6);
+      if (!row.IsNull(7)) e.batch = row.Int(7);
+      out.push_back(std::move(e));
+    }));
+    return out;
+  }
+
+  Result<std::vector<AuditChange>> AuditChanges(int64_t batch, size_t limit) override {
+    auto exists = db_.QueryInt("SELECT count(*) FROM batch WHERE id = " + std::to_string(batch), 0);
+    if (!exists.ok()) return exists.error();
+    if (*exists == 0) return NotFound("no batch " + std::to_string(batch));
+    std::vector<AuditChange> out;
+    // One read transaction, so the three parts see the same store.
+    CHOLLIMA_RETURN_IF_ERROR(db_.Exec("BEGIN"));
+    Status s = StructureChanges(batch, limit, out);
+    if (s.ok()) s = PlanChanges(batch, limit, out);
+    if (s.ok()) s = ReportChanges(batch, limit, out);
+    (void)db_.Exec("COMMIT");
+    if (!s.ok()) return s.error();
+    return out;
+  }
+
  private:
   friend class SqliteReportStream;
+
+  Status StructureChanges(int64_t batch, size_t limit, std::vector<AuditChange>& out) {
+    if (out.size() >= limit) return OkStatus();
+    auto st = db_.Prepare(
+        "SELECT what, target, day, old, new FROM structure_revision WHERE batch = ?1 "
+        "ORDER BY seq LIMIT ?2");
+    if (!st.ok()) return st.error();
+    st->Bind(1, batch);
+    st->Bind(2, SqlCount(limit - out.size()));
+    return ForEachRow(*st, [&](Statement& row) {
+      AuditChange c{.what = row.Text(0), .target = row.Text(1), .when = row.Text(2)};
+      if (!row.IsNull(3)) c.old_value = row.Text(3);
+      if (!row.IsNull(4)) c.new_value = row.Text(4);
+      out.push_back(std::move(c));
+    });
+  }
+
+  // "M1" for a unit target, "region/P1" for a group target; cached.
+  Result<std::string> TargetCode(bool is_group, int32_t id,
+                                 std::unordered_map<int64_t, std::string>& cache) {
+    const int64_t key = (is_group ? int64_t{1} << 32 : 0) | static_cast<uint32_t>(id);
+    if (auto it = cache.find(key); it != cache.end()) return it->second;
+    auto code = is_group ? GroupPath(id) : CodeOf("unit", id);
+    if (!code.ok()) return code.error();
+    cache.emplace(key, *code);
+    return *code;
+  }
+
+  Result<std::string> IndicatorCode(int32_t id, std::unordered_map<int32_t, std::string>& cache) {
+    if (auto it = cache.find(id); it != cache.end()) return it->second;
+    auto code = CodeOf("indicator", id);
+    if (!code.ok()) return code.error();
+    cache.emplace(id, *code);
+    return *code;
+  }
+
+  Status PlanChanges(int64_t batch, size_t limit, std::vector<AuditChange>& out) {
+    if (out.size() >= limit) return OkStatus();
+    // Plans are few (no index on batch); the previous revision comes from the key index.
+    auto st = db_.Prepare(
+        "SELECT p.target_is_group, p.target, p.indicator, p.grain, p.begin_day, p.end_day, "
+        "p.value, (SELECT q.value FROM plan_revision q WHERE q.target_is_group = "
+        "p.target_is_group AND q.target = p.target AND q.indicator = p.indicator AND "
+        "q.begin_day = p.begin_day AND q.end_day = p.end_day AND q.grain = p.grain AND "
+        "q.seq < p.seq ORDER BY q.seq DESC LIMIT 1) "
+        "FROM plan_revision p WHERE p.batch = ?1 ORDER BY p.seq LIMIT ?2");
+    if (!st.ok()) return st.error();
+    st->Bind(1, batch);
+    st->Bind(2, SqlCount(limit - out.size()));
+    std::unordered_map<int64_t, std::string> targets;
+    std::unordered_map<int32_t, std::string> indicators;
+    Status failed;
+    CHOLLIMA_RETURN_IF_ERROR(ForEachRow(*st, [&](Statement& row) {
+      if (!failed.ok()) return;
+      auto target = TargetCode(row.Int32(0) != 0, row.Int32(1), targets);
+      auto indicator = IndicatorCode(row.Int32(2), indicators);
+      if (!target.ok() || !indicator.ok()) {
+        failed = !target.ok() ? target.error() : indicator.error();
+        return;
+      }
+      const Period period{static_cast<Grain>(row.Int32(3)), Date(row.Int32(4)), Date(row.Int32(5))};
+      AuditChange c{.what = "plan",
+                    .target = *target,
+                    .indicator = *indicator,
+                    .when = FormatPeriod(period),
+                    .new_value = FormatNumber(row.Double(6)),
+                    .numeric = true};
+      if (!row.IsNull(7)) c.old_value = FormatNumber(row.Double(7));
+      out.push_back(std::move(c));
+    }));
+    return failed;
+  }
+
+  // The seq of the first report revision of `batch`, or nullopt when it has none.
+  // Revisions arrive in batch order (every write holds the store's write lock from its
+  // batch row to its commit), so batch is non-decreasing in seq and a binary search over
+  // seq finds the batch without an index (which would slow imports).
+  Result<std::optional<int64_t>> FirstReportSeq(int64_t batch) {
+    auto lo = db_.QueryInt("SELECT min(seq) FROM report_revision", -1);
+    auto hi = db_.QueryInt("SELECT max(seq) FROM report_revision", -1);
+    if (!lo.ok()) return lo.error();
+    if (!hi.ok()) return hi.error();
+    if (*lo < 0 || *hi < 0) return std::optional<int64_t>();
+    auto probe_st =
+        db_.Prepare("SELECT seq, batch FROM report_revision WHERE seq >= ?1 ORDER BY seq LIMIT 1");
+    if (!probe_st.ok()) return probe_st.error();
+    // The first row at or after `seq`: (its seq, its batch).
+    auto probe = [&](int64_t seq) -> Result<std::pair<int64_t, int64_t>> {
+      probe_st->Reset();
+      probe_st->Bind(1, seq);
+      auto row = probe_st->Step();
+      if (!row.ok()) return row.error();
+      if (!*row) return std::pair<int64_t, int64_t>{-1, std::numeric_limits<int64_t>::max()};
+      return std::pair<int64_t, int64_t>{probe_st->Int(0), probe_st->Int(1)};
+    };
+    int64_t a = *lo;
+    int64_t b = *hi;  // the smallest seq whose first row has batch >= `batch` is in [a, b]
+    auto last = probe(b);
+    if (!last.ok()) return last.error();
+    if (last->second < batch) return std::optional<int64_t>();
+    while (a < b) {
+      const int64_t mid = a + (b - a) / 2;
+      auto p = probe(mid);
+      if (!p.ok()) return p.error();
+      if (p->second >= batch) {
+        b = mid;
+      } else {
+        a = mid + 1;
+      }
+    }
+    auto first = probe(a);
+    if (!first.ok()) return first.error();
+    if (first->second != batch) return std::optional<int64_t>();
+    return std::optional<int64_t>(first->first);
+  }
+
+  Status ReportChanges(int64_t batch, size_t limit, std::vector<AuditChange>& out) {
+    if (out.size() >= limit) return OkStatus();
+    auto first = FirstReportSeq(batch);
+    if (!first.ok()) return first.error();
+    if (!first->has_value()) return OkStatus();
+    struct Row {
+      ReportRevisionKey key;
+      double value;
+      std::optional<double> previous;  // when an earlier revision of the batch set the key
+      bool first_in_batch;
+    };
+    std::vector<Row> rows;
+    // Previous values: from an earlier revision in the same batch, or (looked up below)
+    // from the last revision before the batch.
+    std::unordered_map<ReportRevisionKey, double, ReportRevisionKeyHash> latest;
+    std::unordered_map<ReportRevisionKey, std::optional<double>, ReportRevisionKeyHash> before;
+    {
+      auto st = db_.Prepare(
+          "SELECT unit, indicator, day, value, batch FROM report_revision WHERE seq >= ?1 "
+          "ORDER BY seq");
+      if (!st.ok()) return st.error();
+      st->Bind(1, **first);
+      const size_t wanted = limit - out.size();
+      while (rows.size() < wanted) {
+        auto row = st->Step();
+        if (!row.ok()) return row.error();
+        if (!*row || st->Int(4) != batch) break;
+        Row r{{st->Int32(0), st->Int32(1), st->Int32(2)}, st->Double(3), std::nullopt, false};
+        if (auto it = latest.find(r.key); it != latest.end()) {
+          r.previous = it->second;
+        } else {
+          r.first_in_batch = true;
+          before.emplace(r.key, std::nullopt);
+        }
+        latest[r.key] = r.value;
+        rows.push_back(r);
+      }
+    }
+    if (!before.empty()) {
+      // Newest first, stopping once every key has its previous value.
+      auto st = db_.Prepare(
+          "SELECT unit, indicator, day, value FROM report_revision WHERE seq < ?1 "
+          "ORDER BY seq DESC");
+      if (!st.ok()) return st.error();
+      st->Bind(1, **first);
+      size_t missing = before.size();
+      while (missing > 0) {
+        auto row = st->Step();
+        if (!row.ok()) return row.error();
+        if (!*row) break;
+        auto it = before.find({st->Int32(0), st->Int32(1), st->Int32(2)});
+        if (it != before.end() && !it->second) {
+          it->second = st->Double(3);
+          --missing;
+        }
+      }
+    }
+    std::unordered_map<int64_t, std::string> units;
+    std::unordered_map<int32_t, std::string> indicators;
+    for (const Row& r : rows) {
+      auto unit = TargetCode(false, r.key.unit, units);
+      if (!unit.ok()) return unit.error();
+      auto indicator = IndicatorCode(r.key.indicator, indicators);
+      if (!indicator.ok()) return indicator.error();
+      AuditChange c{.what = "report",
+                    .target = *unit,
+                    .indicator = *indicator,
+                    .when = FormatDate(Date(r.key.day)),
+                    .new_value = FormatNumber(r.value),
+                    .numeric = true};
+      const std::optional<double> previous = r.first_in_batch ? before[r.key] : r.previous;
+      if (previous) c.old_value = FormatNumber(*previous);
+      out.push_back(std::move(c));
+    }
+    return OkStatus();
+  }
 
   Result<std::vector<Revision>> ReadRevisions(Statement& stmt) {
     std::vector<Revision> out;
@@ -350,7 +661,19 @@ class SqliteStore final : public Store {
     st->Bind(3, batch.author);
     st->Bind(4, batch.recorded_at);
     CHOLLIMA_RETURN_IF_ERROR(st->Run());
-    return sqlite3_last_insert_rowid(db_.handle());
+    const int64_t id = sqlite3_last_insert_rowid(db_.handle());
+    // The audit row of the batch, in the same transaction: old and new values are in the
+    // revision tables (see AuditChanges).
+    auto audit = db_.Prepare(
+        "INSERT INTO audit(at, actor, action, target, batch) VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!audit.ok()) return audit.error();
+    audit->Bind(1, batch.recorded_at);
+    audit->Bind(2, batch.author);
+    audit->Bind(3, batch.kind);
+    audit->Bind(4, batch.source);
+    audit->Bind(5, id);
+    CHOLLIMA_RETURN_IF_ERROR(audit->Run());
+    return id;
   }
 
   Status InsertReports(std::span<const Report> reports, int64_t batch_id) {
@@ -380,6 +703,200 @@ class SqliteStore final : public Store {
     return *id;
   }
 
+  // Records one structure change of batch `batch_id` with its old and new description.
+  Status RecordStructure(int64_t batch_id, std::string_view what, std::string_view target,
+                         std::string_view day, const std::optional<std::string>& old_value,
+                         const std::optional<std::string>& new_value) {
+    if (!record_structure_) {
+      auto st = db_.Prepare(
+          "INSERT INTO structure_revision(batch, what, target, day, old, new) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+      if (!st.ok()) return st.error();
+      record_structure_ = std::move(*st);
+    }
+    Statement& st = *record_structure_;
+    st.Bind(1, batch_id);
+    st.Bind(2, what);
+    st.Bind(3, target);
+    st.Bind(4, day);
+    if (old_value) {
+      st.Bind(5, *old_value);
+    } else {
+      st.BindNull(5);
+    }
+    if (new_value) {
+      st.Bind(6, *new_value);
+    } else {
+      st.BindNull(6);
+    }
+    return st.Run();
+  }
+
+  // A statement prepared once and kept (structure writes look up codes row by row).
+  // Hold a ResetOnExit while using it, so that it is reset for the next use.
+  Result<Statement*> Cached(const std::string& sql) {
+    auto it = cached_.find(sql);
+    if (it == cached_.end()) {
+      auto st = db_.Prepare(sql);
+      if (!st.ok()) return st.error();
+      it = cached_.emplace(sql, std::move(*st)).first;
+    }
+    return &it->second;
+  }
+  struct ResetOnExit {
+    Statement* st;
+    ~ResetOnExit() { st->Reset(); }
+  };
+
+  // The single text the query returns for integer parameter `id`, or nullopt.
+  Result<std::optional<std::string>> QueryText(const std::string& sql, int64_t id) {
+    auto st = Cached(sql);
+    if (!st.ok()) return st.error();
+    const ResetOnExit reset{*st};
+    (*st)->Bind(1, id);
+    auto row = (*st)->Step();
+    if (!row.ok()) return row.error();
+    if (!*row || (*st)->IsNull(0)) return std::optional<std::string>();
+    return std::optional<std::string>((*st)->Text(0));
+  }
+
+  // "region/P1" for a stored group.
+  Result<std::string> GroupPath(int64_t group) {
+    auto text = QueryText(
+        "SELECT h.code || '/' || g.code FROM grp g JOIN hierarchy h ON h.id = g.hierarchy "
+        "WHERE g.id = ?1",
+        group);
+    if (!text.ok()) return text.error();
+    return text->value_or("#" + std::to_string(group));
+  }
+
+  Result<std::string> CodeOf(const char* table, int64_t id) {
+    auto text = QueryText(std::string("SELECT code FROM ") + table + " WHERE id = ?1", id);
+    if (!text.ok()) return text.error();
+    return text->value_or("#" + std::to_string(id));
+  }
+
+  // The stored description of a group, or nullopt when there is none.
+  Result<std::optional<std::string>> DescribeStoredGroup(int64_t gid) {
+    auto cached = Cached("SELECT name, parent FROM grp WHERE id = ?1");
+    if (!cached.ok()) return cached.error();
+    Statement* st = *cached;
+    const ResetOnExit reset{st};
+    st->Bind(1, gid);
+    auto row = st->Step();
+    if (!row.ok()) return row.error();
+    if (!*row) return std::optional<std::string>();
+    JsonObject o;
+    o.Add("name", st->Text(0));
+    if (st->IsNull(1)) {
+      o.AddNull("parent");
+    } else {
+      auto parent = CodeOf("grp", st->Int(1));
+      if (!parent.ok()) return parent.error();
+      o.Add("parent", *parent);
+    }
+    return std::optional<std::string>(o.str());
+  }
+
+  // The stored description of a unit (name and attributes), or nullopt when there is none.
+  Result<std::optional<std::string>> DescribeStoredUnit(int64_t uid) {
+    auto name = QueryText("SELECT name FROM unit WHERE id = ?1", uid);
+    if (!name.ok()) return name.error();
+    if (!name->has_value()) return std::optional<std::string>();
+    Unit u;
+    u.name = **name;
+    auto st = Cached("SELECT name, value FROM unit_attribute WHERE unit = ?1 ORDER BY name");
+    if (!st.ok()) return st.error();
+    const ResetOnExit reset{*st};
+    (*st)->Bind(1, uid);
+    CHOLLIMA_RETURN_IF_ERROR(ForEachRow(**st, [&](Statement& row) {
+      std::string attr = row.Text(0);
+      const size_t bar = attr.find('|');
+      if (bar != std::string::npos) attr = attr.substr(bar + 1);
+      u.attributes.emplace_back(attr, row.Double(1));
+    }));
+    return std::optional<std::string>(DescribeUnit(u));
+  }
+
+  static std::string DescribeUnit(const Unit& u) {
+    JsonObject attributes;
+    for (const auto& [name, value] : u.attributes) attributes.Add(name, value);
+    return JsonObject().Add("name", u.name).AddRaw("attributes", attributes.str()).str();
+  }
+
+  // Describes an indicator; its numerator and denominator are looked up by id.
+  Result<std::string> DescribeIndicator(const Indicator& i) {
+    JsonObject o;
+    o.Add("name", i.name)
+        .Add("measure", i.measure)
+        .Add("direction", DirectionName(i.direction))
+        .Add("aggregation", AggregationName(i.aggregation))
+        .Add("role", RoleName(i.role))
+        .Add("grain", GrainName(i.grain));
+    if (i.IsDerived()) {
+      auto num = CodeOf("indicator", i.numerator);
+      if (!num.ok()) return num.error();
+      auto den = CodeOf("indicator", i.denominator);
+      if (!den.ok()) return den.error();
+      o.Add("numerator", *num).Add("denominator", *den);
+    }
+    return o.str();
+  }
+
+  Result<std::optional<std::string>> DescribeStoredIndicator(int64_t iid) {
+    auto cached = Cached(
+        "SELECT name, measure, direction, aggregation, role, grain, numerator, denominator "
+        "FROM indicator WHERE id = ?1");
+    if (!cached.ok()) return cached.error();
+    Statement* st = *cached;
+    const ResetOnExit reset{st};
+    st->Bind(1, iid);
+    auto row = st->Step();
+    if (!row.ok()) return row.error();
+    if (!*row) return std::optional<std::string>();
+    Indicator i{.name = st->Text(0),
+                .measure = st->Text(1),
+                .direction = static_cast<Direction>(st->Int32(2)),
+                .aggregation = static_cast<Aggregation>(st->Int32(3)),
+                .role = static_cast<Role>(st->Int32(4)),
+                .grain = static_cast<Grain>(st->Int32(5)),
+                .numerator = st->IsNull(6) ? kNoId : st->Int32(6),
+                .denominator = st->IsNull(7) ? kNoId : st->Int32(7)};
+    auto text = DescribeIndicator(i);
+    if (!text.ok()) return text.error();
+    return std::optional<std::string>(*text);
+  }
+
+  static std::string DescribeWeights(const std::array<double, 12>& weights) {
+    std::string out = "[";
+    for (size_t m = 0; m < weights.size(); ++m) {
+      if (m > 0) out.push_back(',');
+      out += FormatNumber(weights[m]);
+    }
+    out.push_back(']');
+    return JsonObject().AddRaw("month_weights", out).str();
+  }
+
+  Result<std::string> DescribeStoredCalendar() {
+    WorkCalendar cal;
+    cal.rest_weekdays.fill(false);
+    auto st = db_.Prepare("SELECT weekday, rest FROM calendar_rest");
+    if (!st.ok()) return st.error();
+    bool any = false;
+    CHOLLIMA_RETURN_IF_ERROR(ForEachRow(*st, [&](Statement& row) {
+      any = true;
+      const int w = row.Int32(0);
+      if (w >= 0 && w < 7) cal.rest_weekdays[static_cast<size_t>(w)] = row.Int32(1) != 0;
+    }));
+    if (!any) cal = WorkCalendar{};  // never set: the default calendar
+    auto ex = db_.Prepare("SELECT day, working FROM calendar_exception ORDER BY seq");
+    if (!ex.ok()) return ex.error();
+    CHOLLIMA_RETURN_IF_ERROR(ForEachRow(*ex, [&](Statement& row) {
+      cal.exceptions.emplace_back(Date(row.Int32(0)), row.Int32(1) != 0);
+    }));
+    return DescribeCalendar(cal);
+  }
+
   Status WriteChanges(const Changes& c, int64_t batch_id) {
     auto next_id = [&](const char* table) {
       return db_.QueryInt(std::string("SELECT coalesce(max(id) + 1, 0) FROM ") + table, 0);
@@ -394,6 +911,8 @@ class SqliteStore final : public Store {
         st->Bind(1, next++);
         st->Bind(2, h.code);
         CHOLLIMA_RETURN_IF_ERROR(st->Run());
+        CHOLLIMA_RETURN_IF_ERROR(
+            RecordStructure(batch_id, "hierarchy", h.code, "", std::nullopt, h.code));
       }
     }
     if (!c.new_groups.empty() || !c.changed_groups.empty()) {
@@ -403,7 +922,9 @@ class SqliteStore final : public Store {
           "INSERT INTO grp(id, hierarchy, code, name, parent) VALUES (?1, ?2, ?3, ?4, ?5) "
           "ON CONFLICT(id) DO UPDATE SET name = excluded.name");
       if (!st.ok()) return st.error();
-      auto put = [&](int64_t gid, const Group& g) {
+      auto put = [&](int64_t gid, const Group& g) -> Status {
+        auto old_value = DescribeStoredGroup(gid);
+        if (!old_value.ok()) return old_value.error();
         st->Bind(1, gid);
         st->Bind(2, g.hierarchy);
         st->Bind(3, g.code);
@@ -413,7 +934,12 @@ class SqliteStore final : public Store {
         } else {
           st->Bind(5, g.parent);
         }
-        return st->Run();
+        CHOLLIMA_RETURN_IF_ERROR(st->Run());
+        auto path = GroupPath(gid);
+        if (!path.ok()) return path.error();
+        auto new_value = DescribeStoredGroup(gid);
+        if (!new_value.ok()) return new_value.error();
+        return RecordStructure(batch_id, "group", *path, "", *old_value, *new_value);
       };
       int64_t next = *id;
       for (const Group& g : c.new_groups) CHOLLIMA_RETURN_IF_ERROR(put(next++, g));
@@ -430,7 +956,13 @@ class SqliteStore final : public Store {
       if (!st.ok()) return st.error();
       if (!del.ok()) return del.error();
       if (!attr.ok()) return attr.error();
-      auto put = [&](int64_t uid, const Unit& u) -> Status {
+      auto put = [&](int64_t uid, const Unit& u, bool is_new) -> Status {
+        std::optional<std::string> old_value;
+        if (!is_new) {
+          auto stored = DescribeStoredUnit(uid);
+          if (!stored.ok()) return stored.error();
+          old_value = std::move(*stored);
+        }
         st->Bind(1, uid);
         st->Bind(2, u.code);
         st->Bind(3, u.name);
@@ -445,24 +977,47 @@ class SqliteStore final : public Store {
           attr->Bind(3, u.attributes[i].second);
           CHOLLIMA_RETURN_IF_ERROR(attr->Run());
         }
-        return OkStatus();
+        return RecordStructure(batch_id, "unit", u.code, "", old_value, DescribeUnit(u));
       };
       int64_t next = *id;
-      for (const Unit& u : c.new_units) CHOLLIMA_RETURN_IF_ERROR(put(next++, u));
-      for (const auto& [uid, u] : c.changed_units) CHOLLIMA_RETURN_IF_ERROR(put(uid, u));
+      for (const Unit& u : c.new_units) CHOLLIMA_RETURN_IF_ERROR(put(next++, u, true));
+      for (const auto& [uid, u] : c.changed_units) CHOLLIMA_RETURN_IF_ERROR(put(uid, u, false));
     }
     if (!c.memberships.empty()) {
       auto st = db_.Prepare(
           "INSERT OR REPLACE INTO membership(unit, hierarchy, grp, from_day, batch) "
           "VALUES (?1, ?2, ?3, ?4, ?5)");
       if (!st.ok()) return st.error();
+      // The group the unit belongs to on the membership's first day, before the change.
+      auto before = db_.Prepare(
+          "SELECT g.code FROM membership m JOIN grp g ON g.id = m.grp "
+          "WHERE m.unit = ?1 AND m.hierarchy = ?2 AND m.from_day <= ?3 "
+          "ORDER BY m.from_day DESC LIMIT 1");
+      if (!before.ok()) return before.error();
       for (const Membership& m : c.memberships) {
+        before->Bind(1, m.unit);
+        before->Bind(2, m.hierarchy);
+        before->Bind(3, m.from.days());
+        auto row = before->Step();
+        if (!row.ok()) return row.error();
+        std::optional<std::string> old_value;
+        if (*row) old_value = before->Text(0);
+        before->Reset();
         st->Bind(1, m.unit);
         st->Bind(2, m.hierarchy);
         st->Bind(3, m.group);
         st->Bind(4, m.from.days());
         st->Bind(5, batch_id);
         CHOLLIMA_RETURN_IF_ERROR(st->Run());
+        auto unit = CodeOf("unit", m.unit);
+        if (!unit.ok()) return unit.error();
+        auto hierarchy = CodeOf("hierarchy", m.hierarchy);
+        if (!hierarchy.ok()) return hierarchy.error();
+        auto group = CodeOf("grp", m.group);
+        if (!group.ok()) return group.error();
+        CHOLLIMA_RETURN_IF_ERROR(RecordStructure(
+            batch_id, "membership", *unit + " " + *hierarchy,
+            m.from == kBeginningOfTime ? std::string() : FormatDate(m.from), old_value, *group));
       }
     }
     if (!c.new_indicators.empty() || !c.changed_indicators.empty()) {
@@ -472,7 +1027,9 @@ class SqliteStore final : public Store {
           "INSERT OR REPLACE INTO indicator(id, code, name, measure, direction, aggregation, "
           "role, grain, numerator, denominator) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
       if (!st.ok()) return st.error();
-      auto put = [&](int64_t iid, const Indicator& i) {
+      auto put = [&](int64_t iid, const Indicator& i) -> Status {
+        auto old_value = DescribeStoredIndicator(iid);
+        if (!old_value.ok()) return old_value.error();
         st->Bind(1, iid);
         st->Bind(2, i.code);
         st->Bind(3, i.name);
@@ -488,7 +1045,10 @@ class SqliteStore final : public Store {
           st->BindNull(9);
           st->BindNull(10);
         }
-        return st->Run();
+        CHOLLIMA_RETURN_IF_ERROR(st->Run());
+        auto new_value = DescribeIndicator(i);
+        if (!new_value.ok()) return new_value.error();
+        return RecordStructure(batch_id, "indicator", i.code, "", *old_value, *new_value);
       };
       int64_t next = *id;
       for (const Indicator& i : c.new_indicators) CHOLLIMA_RETURN_IF_ERROR(put(next++, i));
@@ -500,13 +1060,25 @@ class SqliteStore final : public Store {
           "((SELECT coalesce(max(id) + 1, 0) FROM profile), ?1, ?2) "
           "ON CONFLICT(code) DO UPDATE SET weights = excluded.weights");
       if (!st.ok()) return st.error();
+      auto stored = db_.Prepare("SELECT weights FROM profile WHERE code = ?1");
+      if (!stored.ok()) return stored.error();
       for (const Profile& p : c.profiles) {
+        stored->Bind(1, p.code);
+        auto row = stored->Step();
+        if (!row.ok()) return row.error();
+        std::optional<std::string> old_value;
+        if (*row) old_value = DescribeWeights(SplitWeights(stored->Text(0)));
+        stored->Reset();
         st->Bind(1, p.code);
         st->Bind(2, JoinWeights(p.month_weights));
         CHOLLIMA_RETURN_IF_ERROR(st->Run());
+        CHOLLIMA_RETURN_IF_ERROR(RecordStructure(batch_id, "profile", p.code, "", old_value,
+                                                 DescribeWeights(p.month_weights)));
       }
     }
     if (c.calendar) {
+      auto old_value = DescribeStoredCalendar();
+      if (!old_value.ok()) return old_value.error();
       CHOLLIMA_RETURN_IF_ERROR(db_.Exec("DELETE FROM calendar_rest"));
       CHOLLIMA_RETURN_IF_ERROR(db_.Exec("DELETE FROM calendar_exception"));
       auto rest = db_.Prepare("INSERT INTO calendar_rest(weekday, rest) VALUES (?1, ?2)");
@@ -523,6 +1095,8 @@ class SqliteStore final : public Store {
         ex->Bind(2, int32_t{working ? 1 : 0});
         CHOLLIMA_RETURN_IF_ERROR(ex->Run());
       }
+      CHOLLIMA_RETURN_IF_ERROR(RecordStructure(batch_id, "calendar", "calendar", "", *old_value,
+                                               DescribeCalendar(*c.calendar)));
     }
     if (!c.plans.empty()) {
       auto st = db_.Prepare(
@@ -571,6 +1145,8 @@ class SqliteStore final : public Store {
   int schema_version_ = 0;
   std::optional<Statement> find_key_;
   std::optional<Statement> insert_report_;
+  std::optional<Statement> record_structure_;
+  std::unordered_map<std::string, Statement> cached_;
 };
 
 // Reports written inside one open transaction; rolled back unless committed.

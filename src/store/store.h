@@ -1,8 +1,10 @@
 // The durable store: the truth from which the engine is derived.
 //
 // Every write is one Commit of a Changes batch in one transaction, with a batch row
-// saying who and when. Reports and plans are append-only revision logs: a correction
-// adds a revision and keeps the old one. Load() rebuilds an engine::State from scratch.
+// saying who and when and an audit row (the accounts of accounts.h append theirs too).
+// Reports and plans are append-only revision logs: a correction adds a revision and
+// keeps the old one; structure changes keep their old and new descriptions. Load()
+// rebuilds an engine::State from scratch.
 //
 //   auto store = OpenSqliteStore("economy.db", OpenMode::kCreate);
 //   auto state = (*store)->Load();
@@ -28,6 +30,45 @@ struct Revision {
   int64_t seq = 0;  // order of arrival, increasing
   double value = 0;
   BatchInfo batch;
+};
+
+// One audited write: an economy batch (batch set; old and new are null because the
+// revision tables hold them, see Store::AuditChanges) or an account change (old and new
+// are small JSON objects; never a password, hash or token).
+struct AuditEntry {
+  int64_t seq = 0;     // order of arrival, increasing
+  std::string at;      // ISO 8601 UTC timestamp
+  std::string actor;   // who: the batch author or the account acting
+  std::string action;  // "import reports", "add account", "revoke token", ...
+  std::string target;  // the file or source of a batch; the account name of an account change
+  std::optional<std::string> old_value;
+  std::optional<std::string> new_value;
+  std::optional<int64_t> batch;
+};
+
+struct AuditQuery {
+  std::string actor;          // exact; empty: anyone
+  std::string action_prefix;  // e.g. "import" or "revoke"; empty: any
+  std::string since;          // at >= since (ISO 8601 text); empty: no bound
+  std::string until;          // at < until; empty: no bound
+  size_t offset = 0;
+  size_t limit = 100;
+  std::optional<int64_t> seq;  // only the entry with this number
+};
+
+// One thing an economy batch changed, with the value before and after it.
+struct AuditChange {
+  // "hierarchy", "group", "unit", "membership", "indicator", "profile", "calendar", "plan",
+  // "report".
+  std::string what;
+  // The code of what changed: unit "M1", group "region/P1", plan target "M1" or
+  // "region/P1", membership "M1 region".
+  std::string target;
+  std::string indicator;  // plans and reports; empty otherwise
+  std::string when;       // report date, plan period, membership start; empty otherwise
+  std::optional<std::string> old_value;  // nullopt: did not exist before
+  std::optional<std::string> new_value;
+  bool numeric = false;  // the values are numbers (plans and reports)
 };
 
 // Reports written in one open transaction while the caller is still producing them (a
@@ -67,6 +108,13 @@ class Store {
   virtual Result<std::optional<Report>> FindReportKey(const std::string& key) = 0;
   // Number of stored report revisions (all, including superseded ones).
   virtual Result<int64_t> ReportRevisionCount() = 0;
+  // Audit rows matching `query`, newest first.
+  virtual Result<std::vector<AuditEntry>> Audit(const AuditQuery& query) = 0;
+  // What batch `batch` changed, at most `limit` items: structure first, then plans, then
+  // reports, each with its previous value (null when new). Finding the previous values of
+  // reports reads the older report revisions once (they have no index, to keep imports
+  // fast). Fails with kNotFound when there is no such batch.
+  virtual Result<std::vector<AuditChange>> AuditChanges(int64_t batch, size_t limit) = 0;
 };
 
 enum class OpenMode {
@@ -75,7 +123,7 @@ enum class OpenMode {
 };
 
 // The current schema version this build writes.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // Opens an SQLite store (WAL journal). Fails with kNotFound when `path` is missing in
 // kExisting mode, kFailedPrecondition when the file's schema is newer than this build,

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "store/json_text.h"
 #include "store/sqlite.h"
 
 namespace chollima::store {
@@ -107,6 +108,327 @@ TEST_F(StoreTest, FailedCommitWritesNothing) {
   auto batch = (*s)->Commit(c, {"test", "-", "kim", "t"});
   EXPECT_FALSE(batch.ok());
   EXPECT_EQ(*(*s)->ReportRevisionCount(), 0);
+}
+
+// ---- Schema version 2: the audit log, and migration from version 1.
+
+// The schema of version 1, as released: migration 1 of sqlite_store.cc.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE batch (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL, source TEXT NOT NULL, author TEXT NOT NULL, recorded_at TEXT NOT NULL);
+CREATE TABLE hierarchy (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE);
+CREATE TABLE grp (
+  id INTEGER PRIMARY KEY,
+  hierarchy INTEGER NOT NULL REFERENCES hierarchy(id),
+  code TEXT NOT NULL, name TEXT NOT NULL,
+  parent INTEGER REFERENCES grp(id),
+  UNIQUE (hierarchy, code));
+CREATE TABLE unit (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL);
+CREATE TABLE unit_attribute (
+  unit INTEGER NOT NULL REFERENCES unit(id), name TEXT NOT NULL, value REAL NOT NULL,
+  PRIMARY KEY (unit, name)) WITHOUT ROWID;
+CREATE TABLE membership (
+  unit INTEGER NOT NULL REFERENCES unit(id),
+  hierarchy INTEGER NOT NULL REFERENCES hierarchy(id),
+  grp INTEGER NOT NULL REFERENCES grp(id),
+  from_day INTEGER NOT NULL,
+  batch INTEGER NOT NULL REFERENCES batch(id),
+  PRIMARY KEY (unit, hierarchy, from_day)) WITHOUT ROWID;
+CREATE TABLE indicator (
+  id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+  measure TEXT NOT NULL, direction INTEGER NOT NULL, aggregation INTEGER NOT NULL,
+  role INTEGER NOT NULL, grain INTEGER NOT NULL,
+  numerator INTEGER REFERENCES indicator(id), denominator INTEGER REFERENCES indicator(id));
+CREATE TABLE profile (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, weights TEXT NOT NULL);
+CREATE TABLE calendar_rest (weekday INTEGER PRIMARY KEY, rest INTEGER NOT NULL);
+CREATE TABLE calendar_exception (seq INTEGER PRIMARY KEY, day INTEGER NOT NULL,
+  working INTEGER NOT NULL);
+CREATE TABLE plan_revision (
+  seq INTEGER PRIMARY KEY,
+  target_is_group INTEGER NOT NULL, target INTEGER NOT NULL,
+  indicator INTEGER NOT NULL REFERENCES indicator(id),
+  grain INTEGER NOT NULL, begin_day INTEGER NOT NULL, end_day INTEGER NOT NULL,
+  value REAL NOT NULL, method INTEGER NOT NULL, profile INTEGER,
+  batch INTEGER NOT NULL REFERENCES batch(id));
+CREATE INDEX plan_revision_key ON plan_revision (target_is_group, target, indicator, begin_day);
+CREATE TABLE report_revision (
+  seq INTEGER PRIMARY KEY,
+  unit INTEGER NOT NULL, indicator INTEGER NOT NULL, day INTEGER NOT NULL,
+  value REAL NOT NULL, batch INTEGER NOT NULL);
+CREATE TABLE report_key (
+  key TEXT PRIMARY KEY, unit INTEGER NOT NULL, indicator INTEGER NOT NULL,
+  day INTEGER NOT NULL, value REAL NOT NULL, batch INTEGER NOT NULL) WITHOUT ROWID;
+)sql";
+
+const BatchInfo kFirst{"import units", "units.csv", "kim", "2026-01-01T00:00:00Z"};
+const BatchInfo kSecond{"import reports", "reports.csv", "lee", "2026-01-02T00:00:00Z"};
+
+Date Jan(int day) { return Date::FromCivil(2026, 1, day); }
+
+// Two hierarchies, two groups of one, units M1 (in P1) and M2, indicator coal.
+Changes SmallEconomy() {
+  Changes c;
+  c.new_hierarchies = {{"region"}};
+  c.new_groups = {{.hierarchy = 0, .code = "P1", .name = "Province 1"},
+                  {.hierarchy = 0, .code = "P2", .name = "Province 2"}};
+  c.new_units = {{"M1", "Mine 1", {{"capacity", 10}}}, {"M2", "Mine 2", {}}};
+  c.memberships = {{0, 0, 0, kBeginningOfTime}, {1, 0, 1, kBeginningOfTime}};
+  c.new_indicators = {{.code = "coal", .name = "Coal", .measure = "t"}};
+  return c;
+}
+
+TEST_F(StoreTest, MigratesAVersion1StoreAndKeepsItsData) {
+  const std::string path = dir_ + "/v1.db";
+  {
+    auto db = Database::Open(path, true);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->Exec("PRAGMA journal_mode=WAL").ok());
+    ASSERT_TRUE(db->Exec("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at "
+                         "TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')))")
+                    .ok());
+    ASSERT_TRUE(db->Exec(kSchemaV1).ok());
+    ASSERT_TRUE(db->Exec("INSERT INTO schema_version(version) VALUES (1)").ok());
+    ASSERT_TRUE(db->Exec(R"sql(
+INSERT INTO batch VALUES (1, 'import units', 'units.csv', 'kim', '2025-12-01T00:00:00Z');
+INSERT INTO batch VALUES (2, 'import reports', 'reports.csv', 'lee', '2025-12-02T00:00:00Z');
+INSERT INTO hierarchy VALUES (0, 'region');
+INSERT INTO grp VALUES (0, 0, 'P1', 'Province 1', NULL);
+INSERT INTO unit VALUES (0, 'M1', 'Mine 1');
+INSERT INTO unit_attribute VALUES (0, '0000|capacity', 10);
+INSERT INTO membership VALUES (0, 0, 0, -1073741824, 1);
+INSERT INTO indicator VALUES (0, 'coal', 'Coal', 't', 0, 0, 0, 0, NULL, NULL);
+INSERT INTO report_revision VALUES (1, 0, 0, 20455, 5, 2);
+INSERT INTO report_revision VALUES (2, 0, 0, 20455, 6, 2);
+)sql")
+                    .ok());
+  }
+  auto s = OpenSqliteStore(path, OpenMode::kExisting);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ((*s)->schema_version(), 2);
+  auto state = (*s)->Load();
+  ASSERT_TRUE(state.ok()) << state.error().message;
+  ASSERT_EQ(state->units().size(), 1u);
+  EXPECT_EQ(state->units()[0].code, "M1");
+  ASSERT_EQ(state->units()[0].attributes.size(), 1u);
+  EXPECT_EQ(state->GroupOf(0, 0, Date(20455)), 0);
+  EXPECT_EQ(state->ReportValue(0, 0, Date(20455)), 6);
+  EXPECT_EQ(*(*s)->ReportRevisionCount(), 2);
+  // The batches written before the audit log have their audit rows.
+  auto audit = (*s)->Audit({});
+  ASSERT_TRUE(audit.ok()) << audit.error().message;
+  ASSERT_EQ(audit->size(), 2u);
+  EXPECT_EQ((*audit)[0].action, "import reports");
+  EXPECT_EQ((*audit)[0].actor, "lee");
+  EXPECT_EQ((*audit)[0].batch, 2);
+  EXPECT_EQ((*audit)[1].at, "2025-12-01T00:00:00Z");
+  // And what those batches changed, as far as version 1 kept it.
+  auto changes = (*s)->AuditChanges(2, 100);
+  ASSERT_TRUE(changes.ok()) << changes.error().message;
+  ASSERT_EQ(changes->size(), 2u);
+  EXPECT_EQ((*changes)[1].old_value, "5");
+  EXPECT_EQ((*changes)[1].new_value, "6");
+  // Writing goes on from there, audited.
+  Changes more;
+  more.reports = {{0, 0, Date(20456), 7}};
+  auto batch = (*s)->Commit(more, kSecond);
+  ASSERT_TRUE(batch.ok()) << batch.error().message;
+  EXPECT_EQ(*batch, 3);
+  EXPECT_EQ((*s)->Audit({})->size(), 3u);
+  s = OpenSqliteStore(path, OpenMode::kExisting);  // reopening migrates nothing more
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ((*s)->Audit({})->size(), 3u);
+}
+
+TEST_F(StoreTest, EveryCommitWritesOneAuditRowAndAFailedOneNone) {
+  auto s = OpenSqliteStore(dir_ + "/a.db", OpenMode::kCreate);
+  ASSERT_TRUE(s.ok());
+  auto first = (*s)->Commit(SmallEconomy(), kFirst);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  Changes reports;
+  reports.reports = {{0, 0, Jan(2), 5}};
+  auto second = (*s)->Commit(reports, kSecond);
+  ASSERT_TRUE(second.ok());
+
+  Changes bad;
+  bad.report_keys = {{"dup", {}}, {"dup", {}}};
+  EXPECT_FALSE(
+      (*s)->Commit(bad, {"import reports", "bad.csv", "eve", "2026-01-03T00:00:00Z"}).ok());
+
+  auto audit = (*s)->Audit({});
+  ASSERT_TRUE(audit.ok());
+  ASSERT_EQ(audit->size(), 2u);  // newest first; nothing of the failed commit
+  const AuditEntry& e = (*audit)[0];
+  EXPECT_EQ(e.at, kSecond.recorded_at);
+  EXPECT_EQ(e.actor, "lee");
+  EXPECT_EQ(e.action, "import reports");
+  EXPECT_EQ(e.target, "reports.csv");
+  EXPECT_EQ(e.batch, *second);
+  EXPECT_FALSE(e.old_value.has_value());
+  EXPECT_FALSE(e.new_value.has_value());
+  EXPECT_EQ((*audit)[1].batch, *first);
+  EXPECT_GT((*audit)[0].seq, (*audit)[1].seq);
+}
+
+TEST_F(StoreTest, ReportStreamWritesItsAuditRowOnlyWhenCommitted) {
+  auto s = OpenSqliteStore(dir_ + "/a.db", OpenMode::kCreate);
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE((*s)->Commit(SmallEconomy(), kFirst).ok());
+  {
+    auto stream = (*s)->BeginReportStream(kSecond);
+    ASSERT_TRUE(stream.ok());
+    const Report r{0, 0, Jan(2), 5};
+    ASSERT_TRUE((*stream)->Append({&r, 1}).ok());
+  }  // rolled back
+  EXPECT_EQ((*s)->Audit({})->size(), 1u);
+  auto stream = (*s)->BeginReportStream(kSecond);
+  ASSERT_TRUE(stream.ok());
+  const Report r{0, 0, Jan(2), 5};
+  ASSERT_TRUE((*stream)->Append({&r, 1}).ok());
+  auto batch = (*stream)->Commit({});
+  ASSERT_TRUE(batch.ok());
+  auto audit = (*s)->Audit({});
+  ASSERT_EQ(audit->size(), 2u);
+  EXPECT_EQ((*audit)[0].batch, *batch);
+  EXPECT_EQ((*audit)[0].action, "import reports");
+  auto changes = (*s)->AuditChanges(*batch, 10);
+  ASSERT_TRUE(changes.ok());
+  ASSERT_EQ(changes->size(), 1u);
+  EXPECT_EQ((*changes)[0].target, "M1");
+}
+
+TEST_F(StoreTest, AuditFiltersByActorActionAndTimeAndPages) {
+  auto s = OpenSqliteStore(dir_ + "/a.db", OpenMode::kCreate);
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE((*s)->Commit(SmallEconomy(), kFirst).ok());
+  for (int day = 2; day <= 5; ++day) {
+    Changes c;
+    c.reports = {{0, 0, Jan(day), double(day)}};
+    const std::string at = "2026-01-0" + std::to_string(day) + "T00:00:00Z";
+    ASSERT_TRUE((*s)->Commit(c, {"import reports", "r.csv", day % 2 ? "lee" : "kim", at}).ok());
+  }
+  EXPECT_EQ((*s)->Audit({.actor = "kim"})->size(), 3u);
+  EXPECT_EQ((*s)->Audit({.actor = "nobody"})->size(), 0u);
+  EXPECT_EQ((*s)->Audit({.action_prefix = "import"})->size(), 5u);
+  EXPECT_EQ((*s)->Audit({.action_prefix = "import units"})->size(), 1u);
+  EXPECT_EQ((*s)->Audit({.action_prefix = "import%"})->size(), 0u);  // no wildcards
+  auto window = (*s)->Audit({.since = "2026-01-03T00:00:00Z", .until = "2026-01-05T00:00:00Z"});
+  ASSERT_EQ(window->size(), 2u);
+  EXPECT_EQ((*window)[0].at, "2026-01-04T00:00:00Z");
+  auto page = (*s)->Audit({.offset = 1, .limit = 2});
+  ASSERT_EQ(page->size(), 2u);
+  EXPECT_EQ((*page)[0].at, "2026-01-04T00:00:00Z");
+  EXPECT_EQ((*page)[1].at, "2026-01-03T00:00:00Z");
+}
+
+TEST_F(StoreTest, AuditChangesGivesOldAndNewValuesOfACorrection) {
+  auto s = OpenSqliteStore(dir_ + "/a.db", OpenMode::kCreate);
+  ASSERT_TRUE(s.ok());
+  Changes c = SmallEconomy();
+  const Period year{Grain::kYear, Jan(1), Date::FromCivil(2027, 1, 1)};
+  c.plans = {{{false, 0}, 0, year, 1000}};
+  c.reports = {{0, 0, Jan(2), 4.5}, {1, 0, Jan(2), 3}};
+  ASSERT_TRUE((*s)->Commit(c, kFirst).ok());
+  Changes other;  // a batch in between, of another unit
+  other.reports = {{1, 0, Jan(3), 8}};
+  ASSERT_TRUE((*s)->Commit(other, kSecond).ok());
+
+  Changes fix;
+  fix.changed_units = {{0, {"M1", "Mine One", {{"capacity", 12}}}}};
+  fix.memberships = {{0, 0, 1, Date::FromCivil(2026, 7, 1)}};
+  fix.plans = {{{false, 0}, 0, year, 1100}, {{true, 0}, 0, year, 5000}};
+  fix.reports = {{0, 0, Jan(2), 5.5}, {0, 0, Jan(4), 6}, {0, 0, Jan(2), 5.25}};
+  auto batch = (*s)->Commit(fix, {"correct", "-", "kim", "2026-01-05T00:00:00Z"});
+  ASSERT_TRUE(batch.ok()) << batch.error().message;
+
+  auto changes = (*s)->AuditChanges(*batch, 100);
+  ASSERT_TRUE(changes.ok()) << changes.error().message;
+  ASSERT_EQ(changes->size(), 7u);
+  const auto& ch = *changes;
+  EXPECT_EQ(ch[0].what, "unit");
+  EXPECT_EQ(ch[0].target, "M1");
+  EXPECT_EQ(ch[0].old_value, R"({"name":"Mine 1","attributes":{"capacity":10}})");
+  EXPECT_EQ(ch[0].new_value, R"({"name":"Mine One","attributes":{"capacity":12}})");
+  EXPECT_EQ(ch[1].what, "membership");
+  EXPECT_EQ(ch[1].target, "M1 region");
+  EXPECT_EQ(ch[1].when, "2026-07-01");
+  EXPECT_EQ(ch[1].old_value, "P1");
+  EXPECT_EQ(ch[1].new_value, "P2");
+  EXPECT_EQ(ch[2].what, "plan");
+  EXPECT_EQ(ch[2].target, "M1");
+  EXPECT_EQ(ch[2].indicator, "coal");
+  EXPECT_EQ(ch[2].when, "2026");
+  EXPECT_EQ(ch[2].old_value, "1000");
+  EXPECT_EQ(ch[2].new_value, "1100");
+  EXPECT_TRUE(ch[2].numeric);
+  EXPECT_EQ(ch[3].target, "region/P1");
+  EXPECT_FALSE(ch[3].old_value.has_value());
+  EXPECT_EQ(ch[3].new_value, "5000");
+  EXPECT_EQ(ch[4].what, "report");
+  EXPECT_EQ(ch[4].target, "M1");
+  EXPECT_EQ(ch[4].indicator, "coal");
+  EXPECT_EQ(ch[4].when, "2026-01-02");
+  EXPECT_EQ(ch[4].old_value, "4.5");
+  EXPECT_EQ(ch[4].new_value, "5.5");
+  EXPECT_EQ(ch[5].when, "2026-01-04");
+  EXPECT_FALSE(ch[5].old_value.has_value());  // a first report
+  EXPECT_EQ(ch[5].new_value, "6");
+  EXPECT_EQ(ch[6].old_value, "5.5");  // corrected twice in one batch
+  EXPECT_EQ(ch[6].new_value, "5.25");
+
+  auto limited = (*s)->AuditChanges(*batch, 5);
+  ASSERT_TRUE(limited.ok());
+  ASSERT_EQ(limited->size(), 5u);
+  EXPECT_EQ((*limited)[4].old_value, "4.5");
+
+  auto first = (*s)->AuditChanges(1, 100);
+  ASSERT_TRUE(first.ok());
+  // hierarchy, 2 groups, 2 units, 2 memberships, indicator, plan, 2 reports
+  ASSERT_EQ(first->size(), 11u);
+  EXPECT_EQ((*first)[0].what, "hierarchy");
+  EXPECT_EQ((*first)[1].target, "region/P1");
+  EXPECT_EQ((*first)[1].new_value, R"({"name":"Province 1","parent":null})");
+  EXPECT_FALSE((*first)[5].old_value.has_value());  // a first membership
+  EXPECT_EQ((*first)[7].what, "indicator");
+  EXPECT_EQ((*first)[7].new_value,
+            R"({"name":"Coal","measure":"t","direction":"higher","aggregation":"sum",)"
+            R"("role":"output","grain":"day"})");
+
+  auto none = (*s)->AuditChanges(99, 10);
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(StoreTest, AuditChangesFindsEachBatchAmongMany) {
+  auto s = OpenSqliteStore(dir_ + "/a.db", OpenMode::kCreate);
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE((*s)->Commit(SmallEconomy(), kFirst).ok());
+  std::vector<int64_t> batches;
+  for (int i = 0; i < 40; ++i) {
+    Changes c;
+    // Every third batch has no reports (a calendar or a plan only).
+    if (i % 3 == 2) {
+      c.profiles = {{"p" + std::to_string(i), {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}}};
+    } else {
+      for (int k = 0; k <= i % 4; ++k) c.reports.push_back({0, 0, Jan(1 + k), double(i * 10 + k)});
+    }
+    auto b = (*s)->Commit(c, kSecond);
+    ASSERT_TRUE(b.ok());
+    batches.push_back(*b);
+  }
+  for (int i = 0; i < 40; ++i) {
+    auto changes = (*s)->AuditChanges(batches[static_cast<size_t>(i)], 100);
+    ASSERT_TRUE(changes.ok());
+    if (i % 3 == 2) {
+      ASSERT_EQ(changes->size(), 1u) << i;
+      EXPECT_EQ((*changes)[0].what, "profile");
+      continue;
+    }
+    ASSERT_EQ(changes->size(), static_cast<size_t>(i % 4 + 1)) << i;
+    for (size_t k = 0; k < changes->size(); ++k) {
+      EXPECT_EQ((*changes)[k].new_value, FormatNumber(i * 10 + static_cast<int>(k))) << i;
+    }
+  }
 }
 
 }  // namespace

@@ -13,7 +13,10 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <map>
 #include <optional>
+#include <set>
+#include <tuple>
 
 #include "cli_harness.h"
 
@@ -21,6 +24,7 @@ namespace chollima::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
@@ -34,7 +38,8 @@ int RemainingMs(Clock::time_point deadline) {
 
 struct HttpResponse {
   int status = 0;
-  std::string headers;  // the status line and header lines, lower-cased
+  std::string headers;      // the status line and header lines, lower-cased
+  std::string raw_headers;  // as sent
   std::string body;
 };
 
@@ -89,7 +94,8 @@ class Connection {
       if (!Fill(deadline)) return std::nullopt;
     }
     HttpResponse r;
-    r.headers = ToLower(buffer_.substr(0, end));
+    r.raw_headers = buffer_.substr(0, end);
+    r.headers = ToLower(r.raw_headers);
     r.status = std::atoi(r.headers.c_str() + r.headers.find(' ') + 1);
     const size_t cl = r.headers.find("content-length:");
     const size_t length =
@@ -100,6 +106,14 @@ class Connection {
     r.body = buffer_.substr(end + 4, length);
     buffer_.erase(0, end + 4 + length);
     return r;
+  }
+
+  // Appends whatever arrives (raw) to `out`; false on end of stream or the deadline.
+  bool FillInto(std::string& out, Clock::time_point deadline) {
+    if (!Fill(deadline)) return false;
+    out += buffer_;
+    buffer_.clear();
+    return true;
   }
 
   // True when the server closes the connection before the deadline.
@@ -167,6 +181,25 @@ class Serve : public CliTest {
       RunResult r = Run({"import", "--db", "s.db", kind, std::string(kind) + ".csv"});
       ASSERT_EQ(r.exit_code, 0) << kind << ": " << r.err;
     }
+    // One account of each role, each with an API token; the admin's password is kept
+    // for the login tests.
+    for (const auto& [name, role, extra] :
+         std::initializer_list<std::tuple<const char*, const char*, std::vector<std::string>>>{
+             {"alice", "admin", {}},
+             {"pete", "planner", {"--scope", "region/P1"}},
+             {"rita", "reporter", {"--units", "M1"}},
+             {"vic", "viewer", {}}}) {
+      std::vector<std::string> args = {"user", "add", "--db", "s.db", name, "--role", role};
+      args.insert(args.end(), extra.begin(), extra.end());
+      RunResult added = Run(args);
+      ASSERT_EQ(added.exit_code, 0) << name << ": " << added.err;
+      const size_t at = added.out.find("): ");
+      ASSERT_NE(at, std::string::npos) << added.out;
+      passwords_[name] = added.out.substr(at + 3, added.out.find('\n', at) - at - 3);
+      RunResult token = Run({"user", "token", "--db", "s.db", name});
+      ASSERT_EQ(token.exit_code, 0) << token.err;
+      tokens_[name] = token.out.substr(0, token.out.find('\n'));
+    }
   }
 
   void TearDown() override {
@@ -233,12 +266,35 @@ class Serve : public CliTest {
     return -1;
   }
 
-  std::optional<HttpResponse> Fetch(const std::string& target) {
+  // GET as `who` (an account's API token; "" for no credentials).
+  std::optional<HttpResponse> Fetch(const std::string& target, const std::string& who = "alice") {
+    return Call("GET", target, "", who);
+  }
+
+  // Any request, with the API token of `who` ("" for none) and `headers` (lines with
+  // their CRLF).
+  std::optional<HttpResponse> Call(const std::string& method, const std::string& target,
+                                   const std::string& body, const std::string& who,
+                                   const std::string& headers = "") {
     Connection c(port_);
-    if (!c.ok() || !c.Send(Get(target, false))) return std::nullopt;
+    std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                          "Connection: close\r\n" + headers;
+    if (!who.empty()) request += "Authorization: Bearer " + tokens_.at(who) + "\r\n";
+    if (method != "GET") request += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+    request += "\r\n" + body;
+    if (!c.ok() || !c.Send(request)) return std::nullopt;
     return c.ReadResponse();
   }
 
+  // The newest audit entry's number: every committed write adds one.
+  std::string LastAudit() {
+    auto r = Fetch("/api/audit?limit=1");
+    if (!r || r->status != 200) return "audit unavailable";
+    return r->body.substr(0, r->body.find(','));
+  }
+
+  std::map<std::string, std::string> tokens_;
+  std::map<std::string, std::string> passwords_;
   pid_t pid_ = -1;
   int out_fd_ = -1;
   int port_ = 0;
@@ -359,7 +415,7 @@ TEST_F(Serve, KeepAliveServesTwoRequestsOnOneConnection) {
   auto first = c.ReadResponse();
   ASSERT_TRUE(first);
   EXPECT_EQ(first->status, 200);
-  ASSERT_TRUE(c.Send(Get("/api/indicators")));
+  ASSERT_TRUE(c.Send(Get("/metrics")));
   auto second = c.ReadResponse();
   ASSERT_TRUE(second);
   EXPECT_EQ(second->status, 200);
@@ -389,6 +445,274 @@ TEST_F(Serve, SigtermExitsZeroEvenWithAnIdleConnection) {
   ASSERT_TRUE(idle.ReadResponse());  // now idle, kept alive
   EXPECT_EQ(Terminate(), 0);
   EXPECT_TRUE(idle.ClosedBy(Clock::now() + milliseconds(2'000)));
+}
+
+// ---- Accounts, sessions and the role matrix.
+
+TEST_F(Serve, ReadsNeedACaller) {
+  StartServer();
+  auto r = Fetch("/api/units", "");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401);
+  EXPECT_THAT(r->body, HasSubstr(R"("code":"unauthenticated")"));
+  r = Call("GET", "/api/units", "", "", "Authorization: Bearer chm_nottoken\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401);
+  // Health, metrics, the API description and login are public.
+  EXPECT_EQ(Fetch("/healthz", "")->status, 200);
+  EXPECT_EQ(Fetch("/metrics", "")->status, 200);
+  r = Fetch("/api/openapi.yaml", "");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_THAT(r->body, HasSubstr("openapi:"));
+}
+
+TEST_F(Serve, LoginGivesASessionWhoseWritesNeedTheCsrfToken) {
+  StartServer();
+  const std::string body = R"({"name":"rita","password":")" + passwords_["rita"] + "\"}";
+  auto login = Call("POST", "/api/login", body, "");
+  ASSERT_TRUE(login);
+  ASSERT_EQ(login->status, 200) << login->body;
+  EXPECT_THAT(login->headers, HasSubstr("set-cookie: chollima_session="));
+  EXPECT_THAT(login->headers, HasSubstr("httponly"));
+  EXPECT_THAT(login->headers, HasSubstr("samesite=strict"));
+  EXPECT_THAT(login->body, HasSubstr(R"("role":"reporter")"));
+  const size_t c = login->raw_headers.find("chollima_session=");
+  ASSERT_NE(c, std::string::npos);
+  const std::string cookie =
+      "Cookie: " + login->raw_headers.substr(c, login->raw_headers.find(';', c) - c) + "\r\n";
+  const size_t k = login->body.find(R"("csrf":")");
+  ASSERT_NE(k, std::string::npos);
+  const std::string csrf = login->body.substr(k + 8, login->body.find('"', k + 8) - k - 8);
+  auto me = Call("GET", "/api/me", "", "", cookie);
+  ASSERT_TRUE(me);
+  EXPECT_EQ(me->status, 200);
+  EXPECT_THAT(me->body, HasSubstr(R"("name":"rita")"));
+  const std::string report = R"({"unit":"M1","indicator":"coal","date":"2026-01-09","value":3})";
+  // Without the CSRF token a write with the cookie is refused, and nothing is written.
+  auto r = Call("POST", "/api/reports", report, "", cookie);
+  EXPECT_EQ(r->status, 403);
+  EXPECT_THAT(r->body, HasSubstr("X-CSRF-Token"));
+  r = Call("POST", "/api/reports", report, "", cookie + "X-CSRF-Token: wrong\r\n");
+  EXPECT_EQ(r->status, 403);
+  r = Call("POST", "/api/reports", report, "", cookie + "X-CSRF-Token: " + csrf + "\r\n");
+  EXPECT_EQ(r->status, 200) << r->body;
+  // After logout the session is gone.
+  r = Call("POST", "/api/logout", "", "", cookie + "X-CSRF-Token: " + csrf + "\r\n");
+  EXPECT_EQ(r->status, 204);
+  EXPECT_EQ(Call("GET", "/api/me", "", "", cookie)->status, 401);
+}
+
+TEST_F(Serve, WrongPasswordsAreRateLimited) {
+  StartServer();
+  for (int i = 0; i < 5; ++i) {
+    auto r = Call("POST", "/api/login", R"({"name":"vic","password":"wrong-password"})", "");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 401) << i;
+  }
+  auto r = Call("POST", "/api/login", R"({"name":"vic","password":"wrong-password"})", "");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 429);
+  EXPECT_THAT(r->headers, HasSubstr("retry-after: "));
+  // Even the right password waits now.
+  r = Call("POST", "/api/login", R"({"name":"vic","password":")" + passwords_["vic"] + "\"}", "");
+  EXPECT_EQ(r->status, 429);
+  // Malformed JSON is a 400 naming where.
+  r = Call("POST", "/api/login", R"({"name":"vic",)", "");
+  EXPECT_EQ(r->status, 400);
+  EXPECT_THAT(r->body, HasSubstr("line 1, column"));
+}
+
+// Every write route, for every role, on something inside its scope and outside it:
+// allowed calls succeed; every other gets 401/403 and leaves the store unchanged.
+TEST_F(Serve, RoleMatrix) {
+  StartServer();
+  struct Call_ {
+    const char* method;
+    const char* target;
+    std::string own;                 // a body inside the planner's and the reporter's scope
+    std::string other;               // the same outside it
+    std::set<std::string> own_ok;    // roles allowed on `own`
+    std::set<std::string> other_ok;  // roles allowed on `other`
+  };
+  const std::set<std::string> admin = {"alice"};
+  const std::vector<Call_> calls = {
+      {"POST",
+       "/api/reports",
+       R"({"unit":"M1","indicator":"coal","date":"2026-01-05","value":5})",
+       R"({"unit":"M3","indicator":"coal","date":"2026-01-05","value":5})",
+       {"alice", "rita"},
+       admin},
+      {"POST",
+       "/api/import/reports",
+       "unit,indicator,date,value\nM1,coal,2026-01-06,6\n",
+       "unit,indicator,date,value\nM3,coal,2026-01-06,6\n",
+       {"alice", "rita"},
+       admin},
+      {"POST",
+       "/api/plans",
+       R"({"target":"M1","indicator":"coal","period":"2026-02","value":9})",
+       R"({"target":"M3","indicator":"coal","period":"2026-02","value":9})",
+       {"alice", "pete"},
+       admin},
+      {"POST",
+       "/api/groups",
+       R"({"hierarchy":"region","code":"P1-C9","name":"New county","parent":"P1"})",
+       R"({"hierarchy":"region","code":"P2-C9","name":"New county","parent":"P2"})",
+       {"alice", "pete"},
+       admin},
+      {"POST",
+       "/api/units",
+       R"({"code":"M8","name":"New mine","region":"P1-C1"})",
+       R"({"code":"M9","name":"New mine","region":"P2-C1"})",
+       {"alice", "pete"},
+       admin},
+      {"POST",
+       "/api/memberships",
+       R"({"unit":"M2","hierarchy":"region","group":"P1-C1","from":"2026-09-01"})",
+       R"({"unit":"M2","hierarchy":"region","group":"P2-C1","from":"2026-09-01"})",
+       {"alice", "pete"},
+       admin},
+      {"POST", "/api/indicators",
+       R"({"code":"slag","name":"Slag","measure":"t","direction":"lower","aggregation":"sum","role":"input"})",
+       R"({"code":"ash","name":"Ash","measure":"t","direction":"lower","aggregation":"sum","role":"input"})",
+       admin, admin},
+      {"POST", "/api/users", R"({"name":"newbie","role":"viewer"})",
+       R"({"name":"newbie2","role":"admin"})", admin, admin},
+      {"GET", "/api/audit", "", "", admin, admin},
+      {"GET", "/api/users", "", "", admin, admin},
+  };
+  for (const Call_& call : calls) {
+    for (const char* who : {"", "vic", "rita", "pete", "alice"}) {
+      for (const bool own : {true, false}) {
+        const std::string& body = own ? call.own : call.other;
+        const bool allowed = (own ? call.own_ok : call.other_ok).count(who) > 0;
+        const std::string before = LastAudit();
+        auto r = Call(call.method, call.target, body, who);
+        ASSERT_TRUE(r);
+        const std::string where = std::string(call.method) + " " + call.target + " as '" + who +
+                                  "' " + (own ? "own" : "other") + ": " + r->body;
+        if (allowed) {
+          EXPECT_TRUE(r->status == 200 || r->status == 201) << where;
+        } else {
+          EXPECT_EQ(r->status, *who == '\0' ? 401 : 403) << where;
+          EXPECT_EQ(LastAudit(), before) << where;
+        }
+      }
+    }
+  }
+  // Reads are for every role.
+  for (const char* who : {"vic", "rita", "pete", "alice"}) {
+    EXPECT_EQ(Fetch("/api/units", who)->status, 200) << who;
+    EXPECT_EQ(Fetch("/api/fulfilment?period=2026-01", who)->status, 200) << who;
+  }
+  // Tokens: one's own, or anyone's for an admin.
+  EXPECT_EQ(Call("POST", "/api/users/rita/tokens", "", "rita")->status, 201);
+  EXPECT_EQ(Call("POST", "/api/users/pete/tokens", "", "rita")->status, 403);
+  EXPECT_EQ(Call("POST", "/api/users/pete/tokens", "", "alice")->status, 201);
+  EXPECT_EQ(Call("DELETE", "/api/users/vic", "", "rita")->status, 403);
+  EXPECT_EQ(Call("DELETE", "/api/users/vic", "", "alice")->status, 200);
+  EXPECT_EQ(Fetch("/api/units", "vic")->status, 401);  // revoked: its token is dead
+}
+
+// ---- Writes.
+
+TEST_F(Serve, ReportsAreStoredOnceByKeyAndCorrectionsKeepHistory) {
+  StartServer();
+  const std::string report =
+      R"({"unit":"M1","indicator":"coal","date":"2026-01-07","value":10,"key":"r-7"})";
+  auto r = Call("POST", "/api/reports", report, "rita");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_THAT(r->body, HasSubstr(R"("imported":1)"));
+  r = Call("POST", "/api/reports", report, "rita");
+  EXPECT_THAT(r->body, HasSubstr(R"("imported":0,"updated":0,"ignored":1)"));
+  r = Call("POST", "/api/reports",
+           R"([{"unit":"M1","indicator":"coal","date":"2026-01-07","value":12.5}])", "alice");
+  EXPECT_THAT(r->body, HasSubstr(R"("updated":1)"));
+  r = Fetch("/api/reports/history?unit=M1&indicator=coal&date=2026-01-07", "vic");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_THAT(r->body, HasSubstr(R"("value":10,"author":"rita")"));
+  EXPECT_THAT(r->body, HasSubstr(R"("value":12.5,"author":"alice")"));
+  // The audit log names the correction's old and new value.
+  r = Fetch("/api/audit?limit=1");
+  const size_t at = r->body.find(R"("seq":)");
+  ASSERT_NE(at, std::string::npos) << r->body;
+  const std::string seq = r->body.substr(at + 6, r->body.find(',', at) - at - 6);
+  r = Fetch("/api/audit/" + seq);
+  ASSERT_TRUE(r);
+  EXPECT_THAT(r->body, HasSubstr(R"("old":10,"new":12.5)"));
+}
+
+TEST_F(Serve, BadWritesAreRejectedWholeWithTheirPlace) {
+  StartServer();
+  const std::string before = LastAudit();
+  auto r = Call("POST", "/api/reports",
+                R"([{"unit":"M1","indicator":"coal","date":"2026-01-08","value":1},)"
+                R"({"unit":"M1","indicator":"coal","date":"2026-01-09","value":"12,5"}])",
+                "alice");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 422);
+  EXPECT_THAT(r->body, HasSubstr(R"("path":"$[1].value")"));
+  r = Call("POST", "/api/reports",
+           R"({"unit":"M77","indicator":"coal","date":"2026-01-08","value":1})", "alice");
+  EXPECT_EQ(r->status, 422);
+  EXPECT_THAT(r->body, HasSubstr("M77"));
+  r = Call("POST", "/api/reports", R"([{"unit":"M1",)", "alice");
+  EXPECT_EQ(r->status, 400);
+  r = Call("POST", "/api/import/reports", "unit,indicator,date,value\nM1,coal,2026-01-08,x\n",
+           "alice");
+  EXPECT_EQ(r->status, 422);
+  EXPECT_THAT(r->body, HasSubstr(R"("line":2,"column":4,"field":"value")"));
+  EXPECT_EQ(LastAudit(), before);
+  // A dry run validates and counts, and writes nothing.
+  r = Call("POST", "/api/import/reports?dry_run=true",
+           "unit,indicator,date,value\nM1,coal,2026-01-08,8\n", "alice");
+  EXPECT_EQ(r->status, 200);
+  EXPECT_THAT(r->body, HasSubstr(R"("imported":1)"));
+  EXPECT_EQ(LastAudit(), before);
+}
+
+TEST_F(Serve, StructureWritesShowInReads) {
+  StartServer();
+  auto r =
+      Call("POST", "/api/units", R"({"code":"M8","name":"Kaechon Mine","region":"P1-C2"})", "pete");
+  ASSERT_EQ(r->status, 200) << r->body;
+  r = Fetch("/api/units?within=region/P1-C2&sort=name", "vic");
+  EXPECT_THAT(r->body, HasSubstr(R"("code":"M8","name":"Kaechon Mine")"));
+  r = Call("POST", "/api/plans",
+           R"({"target":"M8","indicator":"coal","period":"2026-03","value":300})", "pete");
+  ASSERT_EQ(r->status, 200) << r->body;
+  r = Fetch("/api/units/M8/fulfilment?period=2026-03", "vic");
+  EXPECT_THAT(r->body, HasSubstr(R"("target":"M8")"));
+  EXPECT_THAT(r->body, HasSubstr(R"("plan":300)"));
+  r = Fetch("/api/export/units?format=csv", "vic");
+  EXPECT_THAT(r->body, HasSubstr("M8,Kaechon Mine"));
+}
+
+// ---- Live events.
+
+TEST_F(Serve, AReportThatChangesAStatusIsAnEvent) {
+  StartServer();
+  Connection events(port_);
+  ASSERT_TRUE(events.Send("GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                          tokens_["vic"] + "\r\n\r\n"));
+  std::string seen;
+  // M1's January coal plan is 28000: one big report makes its month overfulfilled.
+  auto r = Call("POST", "/api/reports",
+                R"({"unit":"M1","indicator":"coal","date":"2026-01-04","value":40000})", "rita");
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_THAT(r->body, Not(HasSubstr(R"("events":0)")));
+  const auto deadline = Clock::now() + milliseconds(10'000);
+  while (seen.find("\"to\":\"overfulfilled\"") == std::string::npos && Clock::now() < deadline) {
+    if (!events.FillInto(seen, deadline)) break;
+  }
+  EXPECT_THAT(seen, HasSubstr("event: status"));
+  EXPECT_THAT(seen, HasSubstr(R"("unit":"M1")"));
+  EXPECT_THAT(seen, HasSubstr(R"("period":"2026-01")"));
+  EXPECT_THAT(seen, HasSubstr(R"("to":"overfulfilled")"));
+  EXPECT_THAT(seen, HasSubstr("\nid: "));
 }
 
 }  // namespace

@@ -1,0 +1,357 @@
+// The JSON API under /api: one fetch wrapper, the types of its answers, and
+// small caches for the data that rarely changes (indicators, hierarchies, groups).
+
+export type Role = 'admin' | 'planner' | 'reporter' | 'viewer' | string;
+
+export interface User {
+  name: string;
+  role: Role;
+  scope: string | null;
+  units: string[];
+}
+
+export interface Session {
+  user: User;
+  csrf: string;
+}
+
+export interface FieldError {
+  path?: string;
+  line?: number;
+  column?: number;
+  field?: string;
+  reason?: string;
+  message?: string;
+}
+
+export interface Row {
+  kind: 'group' | 'unit' | 'total' | string;
+  target: string;
+  name: string;
+  indicator: string;
+  plan: number | null;
+  actual: number | null;
+  percent: number | null;
+  plan_to_date: number | null;
+  pace: number | null;
+  forecast: number | null;
+  status: string | null;
+  reported_days: number | null;
+  units: number | null;
+  with_plan: number | null;
+  overfulfilled: number | null;
+  fulfilled: number | null;
+  on_track: number | null;
+  at_risk: number | null;
+  behind: number | null;
+  plan_difference: number | null;
+}
+
+export interface Fulfilment {
+  period: string;
+  as_of: string | null;
+  rows: Row[];
+}
+
+export interface Indicator {
+  code: string;
+  name: string;
+  measure: string;
+  direction: 'higher' | 'lower' | string;
+  aggregation: string;
+  role: string;
+  grain: string;
+  numerator: string | null;
+  denominator: string | null;
+}
+
+export interface Hierarchy {
+  code: string;
+  levels: number;
+  groups: number;
+}
+
+export interface Group {
+  hierarchy: string;
+  code: string;
+  name: string;
+  parent: string | null;
+  depth: number;
+  units: number;
+}
+
+export interface UnitSummary {
+  code: string;
+  name: string;
+  groups: Record<string, string>;
+}
+
+export interface UnitDetail extends UnitSummary {
+  attributes: Record<string, unknown>;
+}
+
+export interface UnitList {
+  total: number;
+  offset: number;
+  limit: number;
+  units: UnitSummary[];
+}
+
+export interface SeriesPoint {
+  period: string;
+  plan: number | null;
+  actual: number | null;
+}
+
+export interface Series {
+  unit: string;
+  indicator: string;
+  grain: string;
+  points: SeriesPoint[];
+}
+
+export interface Revision {
+  seq: number;
+  value: number | null;
+  author: string | null;
+  recorded_at: string | null;
+  kind: string | null;
+  source: string | null;
+}
+
+export interface ImportResult {
+  rows: number;
+  imported: number;
+  updated: number;
+  ignored: number;
+}
+
+export interface ReportInput {
+  unit: string;
+  indicator: string;
+  date: string;
+  value: number;
+  key?: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    public status: number,
+    public code: string,
+    message: string,
+    public errors: FieldError[] = [],
+    public retryAfter: number | null = null,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+  get forbidden(): boolean {
+    return this.status === 403;
+  }
+}
+
+let csrfToken = '';
+export function setCsrf(token: string): void {
+  csrfToken = token;
+}
+
+type Query = Record<string, string | number | boolean | null | undefined>;
+
+export function withQuery(path: string, query?: Query): string {
+  if (!query) return path;
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined || v === null || v === '' || v === false) continue;
+    qs.set(k, String(v));
+  }
+  const s = qs.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+export interface RequestOptions {
+  method?: string;
+  query?: Query;
+  json?: unknown;
+  text?: string | Blob;
+  contentType?: string;
+  signal?: AbortSignal;
+  /** Do not announce a 401 to the app (login and /me handle it themselves). */
+  quiet401?: boolean;
+}
+
+/** Listeners told when any request answers 401 (the session ended). */
+const unauthListeners = new Set<() => void>();
+export function onUnauthenticated(fn: () => void): void {
+  unauthListeners.add(fn);
+}
+
+export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const method = opts.method ?? 'GET';
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  let body: BodyInit | undefined;
+  if (opts.json !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(opts.json);
+  } else if (opts.text !== undefined) {
+    headers['Content-Type'] = opts.contentType ?? 'text/csv';
+    body = opts.text;
+  }
+  if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+
+  let res: Response;
+  try {
+    res = await fetch(withQuery(path, opts.query), {
+      method,
+      headers,
+      body,
+      credentials: 'same-origin',
+      signal: opts.signal,
+    });
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    throw new ApiError(0, 'network', 'The server cannot be reached. Check the connection and try again.');
+  }
+
+  const text = await res.text();
+  let data: unknown = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (!res.ok) {
+    const err = (data as { error?: { code?: string; message?: string; errors?: FieldError[] } } | null)?.error;
+    const retry = res.headers.get('Retry-After');
+    let retryAfter: number | null = null;
+    if (retry) {
+      const n = Number(retry);
+      retryAfter = Number.isFinite(n) ? n : Math.max(0, Math.round((Date.parse(retry) - Date.now()) / 1000));
+    }
+    const e = new ApiError(
+      res.status,
+      err?.code ?? `http_${res.status}`,
+      err?.message ?? (res.statusText || `HTTP ${res.status}`),
+      Array.isArray(err?.errors) ? err!.errors : [],
+      retryAfter,
+    );
+    if (res.status === 401 && !opts.quiet401) unauthListeners.forEach((fn) => fn());
+    throw e;
+  }
+  if (data === null && text) throw new ApiError(res.status, 'bad_json', 'The server answered something that is not JSON.');
+  return data as T;
+}
+
+// ---- endpoints -------------------------------------------------------------
+
+export const api = {
+  login: (name: string, password: string) =>
+    request<Session>('/api/login', { method: 'POST', json: { name, password }, quiet401: true }),
+  logout: () => request<unknown>('/api/logout', { method: 'POST', quiet401: true }),
+  me: (signal?: AbortSignal) => request<Session>('/api/me', { signal, quiet401: true }),
+
+  fulfilment: (
+    q: { period: string; by?: string; within?: string; indicator?: string; units?: boolean; as_of?: string },
+    signal?: AbortSignal,
+  ) => request<Fulfilment>('/api/fulfilment', { query: q, signal }),
+
+  units: (
+    q: { within?: string; q?: string; sort?: string; offset?: number; limit?: number },
+    signal?: AbortSignal,
+  ) => request<UnitList>('/api/units', { query: q, signal }),
+  unit: (code: string, signal?: AbortSignal) =>
+    request<UnitDetail>(`/api/units/${encodeURIComponent(code)}`, { signal }),
+  unitSeries: (
+    code: string,
+    q: { indicator: string; from: string; to: string; grain: 'day' | 'month' },
+    signal?: AbortSignal,
+  ) => request<Series>(`/api/units/${encodeURIComponent(code)}/series`, { query: q, signal }),
+  unitFulfilment: (code: string, period: string, signal?: AbortSignal) =>
+    request<Fulfilment>(`/api/units/${encodeURIComponent(code)}/fulfilment`, { query: { period }, signal }),
+
+  history: (q: { unit: string; indicator: string; date: string }, signal?: AbortSignal) =>
+    request<{ revisions: Revision[] }>('/api/reports/history', { query: q, signal }),
+  postReports: (body: ReportInput | ReportInput[]) =>
+    request<ImportResult>('/api/reports', { method: 'POST', json: body }),
+  importCsv: (kind: string, csv: string | Blob, dryRun: boolean) =>
+    request<ImportResult>(`/api/import/${encodeURIComponent(kind)}`, {
+      method: 'POST',
+      query: { dry_run: dryRun ? 'true' : undefined },
+      text: csv,
+      contentType: 'text/csv',
+    }),
+
+  hierarchies: cached('hierarchies', () =>
+    request<{ hierarchies: Hierarchy[] }>('/api/hierarchies').then((r) => r.hierarchies),
+  ),
+  indicators: cached('indicators', () =>
+    request<{ indicators: Indicator[] }>('/api/indicators').then((r) => r.indicators),
+  ),
+  groups: (hierarchy: string, parent?: string) =>
+    cachedKey(`groups:${hierarchy}:${parent ?? ''}`, () =>
+      request<{ groups: Group[] }>('/api/groups', { query: { hierarchy, parent } }).then((r) => r.groups),
+    ),
+};
+
+// Promise caches: one request per key per session; a failed request is forgotten.
+const cache = new Map<string, Promise<unknown>>();
+function cachedKey<T>(key: string, load: () => Promise<T>): Promise<T> {
+  let p = cache.get(key) as Promise<T> | undefined;
+  if (!p) {
+    p = load();
+    cache.set(key, p);
+    p.catch(() => cache.delete(key));
+  }
+  return p;
+}
+function cached<T>(key: string, load: () => Promise<T>): () => Promise<T> {
+  return () => cachedKey(key, load);
+}
+export function clearCaches(): void {
+  cache.clear();
+}
+
+/** Indicators by code (from the cached list). */
+export async function indicatorMap(): Promise<Map<string, Indicator>> {
+  const list = await api.indicators();
+  return new Map(list.map((i) => [i.code, i]));
+}
+
+/** A unit's name, fetched once (used by the live feed and the report form). */
+const unitNames = new Map<string, Promise<string>>();
+export function unitName(code: string): Promise<string> {
+  let p = unitNames.get(code);
+  if (!p) {
+    p = api.unit(code).then(
+      (u) => u.name,
+      () => {
+        unitNames.delete(code);
+        return '';
+      },
+    );
+    unitNames.set(code, p);
+  }
+  return p;
+}
+
+/** Runs tasks with at most `limit` in flight. */
+export async function pool<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  async function worker() {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** A random idempotency key (randomUUID needs a secure context; fall back to getRandomValues). */
+export function newKey(): string {
+  if (typeof crypto.randomUUID === 'function' && window.isSecureContext) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}

@@ -1,0 +1,154 @@
+// The live event stream: one EventSource on /api/events for the whole session,
+// so events keep arriving while the user is on other pages.
+//
+// EventSource only delivers named events to listeners registered for that name,
+// so every name the server may send is listed in EVENT_TYPES; unnamed events
+// arrive as "message". Events of a type the dashboard does not know are shown
+// generically (their JSON data).
+
+export const EVENT_TYPES = [
+  'status',
+  'record',
+  'records',
+  'overtaking',
+  'overtake',
+  'join',
+  'joins',
+  'adoption',
+  'movement',
+  'commitment',
+  'delivery',
+  'drive',
+  'standing',
+  'bulletin',
+  'report',
+  'reports',
+  'import',
+  'plan',
+  'model',
+  'message',
+];
+const IGNORED = new Set(['ping', 'heartbeat', 'keepalive']);
+export const CAP = 200;
+
+export interface LiveEvent {
+  seq: number;
+  id: string;
+  type: string;
+  data: unknown;
+  raw: string;
+  received: Date;
+}
+
+export type LiveState = 'off' | 'connecting' | 'open' | 'reconnecting';
+
+let es: EventSource | null = null;
+let state: LiveState = 'off';
+let events: LiveEvent[] = [];
+let seq = 0;
+let unseen = 0;
+let retryTimer: ReturnType<typeof setTimeout> | undefined;
+let retryDelay = 2000;
+const seenIds = new Set<string>();
+const listeners = new Set<() => void>();
+const eventListeners = new Set<(e: LiveEvent) => void>();
+
+export function liveState(): LiveState {
+  return state;
+}
+export function liveEvents(): readonly LiveEvent[] {
+  return events;
+}
+export function unseenCount(): number {
+  return unseen;
+}
+export function markSeen(): void {
+  if (unseen) {
+    unseen = 0;
+    notify();
+  }
+}
+/** Called on any change (state, new event, seen counter). */
+export function onLive(fn: () => void): () => void {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+/** Called for each new event. */
+export function onLiveEvent(fn: (e: LiveEvent) => void): () => void {
+  eventListeners.add(fn);
+  return () => eventListeners.delete(fn);
+}
+
+function notify(): void {
+  listeners.forEach((fn) => fn());
+}
+
+function setState(s: LiveState): void {
+  if (state !== s) {
+    state = s;
+    notify();
+  }
+}
+
+function receive(type: string, ev: MessageEvent): void {
+  if (IGNORED.has(type)) return;
+  const id = ev.lastEventId || '';
+  if (id) {
+    // After a reconnect the server may replay from Last-Event-ID: keep each event once.
+    if (seenIds.has(`${type}:${id}`)) return;
+    seenIds.add(`${type}:${id}`);
+    if (seenIds.size > CAP * 4) {
+      const keep = events.map((e) => `${e.type}:${e.id}`);
+      seenIds.clear();
+      keep.forEach((k) => seenIds.add(k));
+    }
+  }
+  let data: unknown = ev.data;
+  try {
+    data = JSON.parse(ev.data);
+  } catch {
+    /* plain text data */
+  }
+  seq += 1;
+  const e: LiveEvent = { seq, id, type, data, raw: String(ev.data), received: new Date() };
+  events = [e, ...events].slice(0, CAP);
+  unseen += 1;
+  eventListeners.forEach((fn) => fn(e));
+  notify();
+}
+
+export function startLive(): void {
+  if (es) return;
+  if (typeof EventSource === 'undefined') return;
+  clearTimeout(retryTimer);
+  setState(state === 'off' ? 'connecting' : 'reconnecting');
+  const source = new EventSource('/api/events');
+  es = source;
+  source.onopen = () => {
+    retryDelay = 2000;
+    setState('open');
+  };
+  source.onerror = () => {
+    if (es !== source) return;
+    if (source.readyState === EventSource.CLOSED) {
+      // The browser gives up on an HTTP error answer: retry ourselves, with backoff.
+      es = null;
+      setState('reconnecting');
+      retryTimer = setTimeout(startLive, retryDelay);
+      retryDelay = Math.min(retryDelay * 2, 30000);
+    } else {
+      setState('reconnecting'); // the browser reconnects by itself
+    }
+  };
+  for (const t of EVENT_TYPES) source.addEventListener(t, (ev) => receive(t, ev as MessageEvent));
+}
+
+export function stopLive(): void {
+  clearTimeout(retryTimer);
+  if (es) es.close();
+  es = null;
+  events = [];
+  seenIds.clear();
+  unseen = 0;
+  setState('off');
+}
