@@ -32,12 +32,17 @@ web/node_modules/.installed: web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Builds, generates the demo economy once, shows its January fulfilment by sector, then
-# serves it over HTTP until stopped (Ctrl-C).
+# Builds the binary and the dashboard, generates the demo economy and its admin account
+# once (the admin's password is printed that once), then serves the dashboard and the API
+# until stopped (Ctrl-C). Lost the password? build/chollima user password --db demo.db
+# admin --password-stdin
 LISTEN ?= 127.0.0.1:8080
 run: build web
 	@if [ ! -f $(DEMO_DB) ]; then ./$(BUILD)/chollima demo --db $(DEMO_DB); fi
-	./$(BUILD)/chollima fulfilment --db $(DEMO_DB) --period 2026-01 --by sector
+	@if ! ./$(BUILD)/chollima user list --db $(DEMO_DB) --format csv | grep -q '^admin,'; then \
+	  ./$(BUILD)/chollima user add --db $(DEMO_DB) admin --role admin --author "make run"; \
+	fi
+	@echo "open the URL below and log in as admin (the password was printed when $(DEMO_DB) was made)"
 	./$(BUILD)/chollima serve --db $(DEMO_DB) --listen $(LISTEN)
 
 # Every test: the optimized build (with the dashboard's browser tests), then the

@@ -5,6 +5,8 @@
 
 #include <functional>
 
+#include "auth/account_spec.h"
+
 namespace chollima::auth {
 namespace {
 
@@ -405,6 +407,32 @@ TEST(Authorize, ResolvePrincipalFindsScopeAndUnits) {
       Resolve({.name = "kim", .role = AccountRole::kReporter, .units = {"M3", "M1", "gone"}});
   EXPECT_EQ(kim.units, (std::vector<UnitId>{kM1, kM3}));
   EXPECT_EQ(kim.unit_codes.size(), 3u);  // kept for messages
+}
+
+TEST(AccountSpec, ScopeAndUnitsMustExist) {
+  const engine::State s = Economy();
+  EXPECT_TRUE(CheckAccountSpec({.name = "ann",
+                                .role = AccountRole::kPlanner,
+                                .scope_hierarchy = "region",
+                                .scope_group = "P1-C1"},
+                               s)
+                  .ok());
+  EXPECT_TRUE(
+      CheckAccountSpec({.name = "kim", .role = AccountRole::kReporter, .units = {"M1", "M5"}}, s)
+          .ok());
+  EXPECT_TRUE(CheckAccountSpec({.name = "root", .role = AccountRole::kAdmin}, s).ok());
+  const std::vector<std::pair<store::AccountSpec, std::string>> bad = {
+      {{.scope_hierarchy = "ministry", .scope_group = "P1"}, "scope: no hierarchy 'ministry'"},
+      {{.scope_hierarchy = "region", .scope_group = "coal"},
+       "scope: no group 'coal' in hierarchy 'region'"},
+      {{.units = {"M1", "M9"}}, "units: no unit 'M9'"},
+  };
+  for (const auto& [spec, message] : bad) {
+    const Status status = CheckAccountSpec(spec, s);
+    ASSERT_FALSE(status.ok()) << message;
+    EXPECT_EQ(status.error().code, ErrorCode::kNotFound);
+    EXPECT_EQ(status.error().message, message);
+  }
 }
 
 TEST(Authorize, LongUnitListsAreShortenedInMessages) {

@@ -319,6 +319,10 @@ TEST_F(StoreTest, AuditFiltersByActorActionAndTimeAndPages) {
   ASSERT_EQ(page->size(), 2u);
   EXPECT_EQ((*page)[0].at, "2026-01-04T00:00:00Z");
   EXPECT_EQ((*page)[1].at, "2026-01-03T00:00:00Z");
+  auto one = (*s)->Audit({.seq = (*page)[1].seq});
+  ASSERT_EQ(one->size(), 1u);
+  EXPECT_EQ((*one)[0].at, "2026-01-03T00:00:00Z");
+  EXPECT_TRUE((*s)->Audit({.seq = 999})->empty());
 }
 
 TEST_F(StoreTest, AuditChangesGivesOldAndNewValuesOfACorrection) {
