@@ -519,8 +519,8 @@ const IMPORT_HEADERS = {
 
 function importCsv(kind, text, dryRun, user) {
   if (!IMPORT_HEADERS[kind]) throw apiError(404, 'route_not_found', `no import kind '${kind}'`);
-  if (user.role === 'viewer') throw apiError(403, 'forbidden', 'viewers cannot import');
-  if (user.role === 'reporter' && kind !== 'reports') throw apiError(403, 'forbidden', `reporters may import reports only, not ${kind}`);
+  if (user.role === 'viewer') throw apiError(403, 'permission_denied', 'viewers cannot import');
+  if (user.role === 'reporter' && kind !== 'reports') throw apiError(403, 'permission_denied', `reporters may import reports only, not ${kind}`);
   const rows = parseCsv(text);
   if (!rows.length) throw apiError(422, 'invalid_data', 'the file is empty', [{ line: 1, column: 1, field: '', reason: 'empty', message: 'no header line' }]);
   const header = rows[0].cells.map((h) => h.trim().toLowerCase());
@@ -541,7 +541,7 @@ function importCsv(kind, text, dryRun, user) {
       const item = { unit: r.cells[col('unit')].trim(), indicator: r.cells[col('indicator')].trim(), date: r.cells[col('date')].trim(), value: r.cells[col('value')].trim() === '' ? NaN : Number(r.cells[col('value')]) };
       if (col('key') >= 0 && r.cells[col('key')]) item.key = r.cells[col('key')];
       const a = applyReport(item, user, 0, '');
-      if (a.forbidden) throw apiError(403, 'forbidden', a.forbidden);
+      if (a.forbidden) throw apiError(403, 'permission_denied', a.forbidden);
       for (const e of a.errors ?? []) errors.push({ line: r.line, column: col(e.field) + 1, field: e.field, reason: e.reason, message: e.message });
       if (a.ok) good.push(a.ok);
     } else {
@@ -581,7 +581,7 @@ async function handleApi(req, res, url) {
     const recentFails = (failures.get(name) ?? []).filter((t) => now - t < 60000);
     if (recentFails.length >= 5) {
       const retry = Math.ceil((60000 - (now - recentFails[0])) / 1000);
-      return send(res, 429, { error: { code: 'rate_limited', message: 'too many failed logins' } }, { 'Retry-After': String(retry) });
+      return send(res, 429, { error: { code: 'too_many_requests', message: 'too many failed logins' } }, { 'Retry-After': String(retry) });
     }
     const u = USERS[name];
     if (!u || u.password !== body.password) {
@@ -601,7 +601,7 @@ async function handleApi(req, res, url) {
   if (!sess) throw apiError(401, 'unauthenticated', 'log in first');
   const user = publicUser(sess.name);
   if (method !== 'GET' && method !== 'HEAD') {
-    if (req.headers['x-csrf-token'] !== sess.csrf) throw apiError(403, 'csrf', 'missing or wrong X-CSRF-Token header');
+    if (req.headers['x-csrf-token'] !== sess.csrf) throw apiError(403, 'permission_denied', 'missing or wrong X-CSRF-Token header');
   }
 
   if (p === '/api/logout' && method === 'POST') {
@@ -696,13 +696,13 @@ async function handleApi(req, res, url) {
   }
 
   if (method === 'POST' && p === '/api/reports') {
-    if (user.role === 'viewer') throw apiError(403, 'forbidden', 'viewers cannot report');
+    if (user.role === 'viewer') throw apiError(403, 'permission_denied', 'viewers cannot report');
     let body;
     try { body = JSON.parse(await readBody(req)); } catch { throw apiError(400, 'bad_request', 'body is not JSON'); }
     const list = Array.isArray(body) ? body : [body];
     const checked = list.map((it, i) => applyReport(it, user, i, Array.isArray(body) ? `$[${i}]` : '$'));
     const forbidden = checked.find((c) => c.forbidden);
-    if (forbidden) throw apiError(403, 'forbidden', forbidden.forbidden);
+    if (forbidden) throw apiError(403, 'permission_denied', forbidden.forbidden);
     const errors = checked.flatMap((c) => c.errors ?? []);
     if (errors.length) throw apiError(422, 'invalid_data', `${errors.length} invalid field(s); nothing was written`, errors);
     const out = { rows: list.length, imported: 0, updated: 0, ignored: 0 };
