@@ -33,4 +33,8 @@ std::vector<std::string_view> Split(std::string_view text, char sep);
 // Returns "" for NaN and the infinities, which have no such text.
 std::string FormatNumber(double value);
 
+// Appends `s` as a quoted JSON string: quotes, backslashes and control bytes escaped
+// (the one escaper of io::JsonWriter and the store's audit texts).
+void AppendJsonString(std::string& out, std::string_view s);
+
 }  // namespace chollima

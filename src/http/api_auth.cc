@@ -62,6 +62,31 @@ void WriteStoredJson(io::JsonWriter& w, const std::optional<std::string>& json) 
   w.String(*json);
 }
 
+void WriteAuditEntry(io::JsonWriter& w, const store::AuditEntry& e) {
+  w.BeginObject();
+  w.Key("seq");
+  w.Int(e.seq);
+  w.Key("at");
+  w.String(e.at);
+  w.Key("actor");
+  w.String(e.actor);
+  w.Key("action");
+  w.String(e.action);
+  w.Key("target");
+  w.String(e.target);
+  w.Key("old");
+  WriteStoredJson(w, e.old_value);
+  w.Key("new");
+  WriteStoredJson(w, e.new_value);
+  w.Key("batch");
+  if (e.batch) {
+    w.Int(*e.batch);
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+}
+
 // The request body as a JSON object; 400 names line and column of malformed JSON.
 Result<io::JsonValue> JsonObjectBody(const Request& request) {
   auto body = io::ParseJson(request.body);
@@ -357,30 +382,7 @@ Response Api::AuditList(const Request& request, const Caller&) const {
     w.BeginObject();
     w.Key("entries");
     w.BeginArray();
-    for (const store::AuditEntry& e : entries) {
-      w.BeginObject();
-      w.Key("seq");
-      w.Int(e.seq);
-      w.Key("at");
-      w.String(e.at);
-      w.Key("actor");
-      w.String(e.actor);
-      w.Key("action");
-      w.String(e.action);
-      w.Key("target");
-      w.String(e.target);
-      w.Key("old");
-      WriteStoredJson(w, e.old_value);
-      w.Key("new");
-      WriteStoredJson(w, e.new_value);
-      w.Key("batch");
-      if (e.batch) {
-        w.Int(*e.batch);
-      } else {
-        w.Null();
-      }
-      w.EndObject();
-    }
+    for (const store::AuditEntry& e : entries) WriteAuditEntry(w, e);
     w.EndArray();
     w.Key("offset");
     w.Int(offset);
@@ -420,28 +422,7 @@ Response Api::AuditDetail(const Request& request, const Caller&) const {
     io::JsonWriter w;
     w.BeginObject();
     w.Key("entry");
-    w.BeginObject();
-    w.Key("seq");
-    w.Int(entry->seq);
-    w.Key("at");
-    w.String(entry->at);
-    w.Key("actor");
-    w.String(entry->actor);
-    w.Key("action");
-    w.String(entry->action);
-    w.Key("target");
-    w.String(entry->target);
-    w.Key("old");
-    WriteStoredJson(w, entry->old_value);
-    w.Key("new");
-    WriteStoredJson(w, entry->new_value);
-    w.Key("batch");
-    if (entry->batch) {
-      w.Int(*entry->batch);
-    } else {
-      w.Null();
-    }
-    w.EndObject();
+    WriteAuditEntry(w, *entry);
     w.Key("changes");
     w.BeginArray();
     for (const store::AuditChange& c : changes) {

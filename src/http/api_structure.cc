@@ -41,6 +41,11 @@ void WriteGroups(io::JsonWriter& w, const engine::State& state, UnitId unit, Dat
   w.EndObject();
 }
 
+// 404 for a unit named in the path that does not exist.
+Response UnitNotFound(const Request& request) {
+  return ErrorResponse(404, "unit_not_found", "no unit '" + request.Param("code") + "'");
+}
+
 Result<UnitId> FindUnitParam(const engine::State& state, const std::string& code) {
   auto u = state.FindUnit(code);
   if (!u) return NotFound("unit: unknown unit '" + code + "'");
@@ -262,7 +267,7 @@ Response Api::UnitDetail(const Request& request) const {
     std::shared_lock lock(mu_);
     const engine::State& state = service_.state();
     const auto u = state.FindUnit(request.Param("code"));
-    if (!u) return ErrorResponse(404, "unit_not_found", "no unit '" + request.Param("code") + "'");
+    if (!u) return UnitNotFound(request);
     const Unit& unit = state.units()[static_cast<size_t>(*u)];
     io::JsonWriter w;
     w.BeginObject();
@@ -315,7 +320,7 @@ Response Api::UnitSeries(const Request& request) const {
     std::shared_lock lock(mu_);
     const engine::State& state = service_.state();
     const auto u = state.FindUnit(request.Param("code"));
-    if (!u) return ErrorResponse(404, "unit_not_found", "no unit '" + request.Param("code") + "'");
+    if (!u) return UnitNotFound(request);
     CHOLLIMA_ASSIGN_OR_RETURN(const IndicatorId i, FindIndicatorParam(state, indicator_code));
     // Default range: the year of the latest report.
     const Date last = state.LastReportedDay().value_or(Date::FromCivil(2026, 1, 1));
@@ -365,7 +370,7 @@ Response Api::UnitFulfilment(const Request& request) const {
     std::shared_lock lock(mu_);
     const engine::State& state = service_.state();
     const auto u = state.FindUnit(request.Param("code"));
-    if (!u) return ErrorResponse(404, "unit_not_found", "no unit '" + request.Param("code") + "'");
+    if (!u) return UnitNotFound(request);
     CHOLLIMA_ASSIGN_OR_RETURN(engine::FulfilmentQuery query,
                               service::MakeFulfilmentQuery(state, options));
     // The unit's rows alone, at a cost proportional to its indicators.

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/text.h"
+
 namespace chollima::io {
 
 class JsonWriter {
@@ -37,7 +39,7 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-// Appends `s` as a quoted, escaped JSON string.
-void AppendJsonString(std::string& out, std::string_view s);
+// Appends `s` as a quoted, escaped JSON string (core/text.h).
+using chollima::AppendJsonString;
 
 }  // namespace chollima::io

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/text.h"
+
 namespace chollima::store {
 
 // The shortest text that reads back as `v` ("12.5", "1e+21", "nan").
@@ -23,38 +25,8 @@ inline std::string FormatNumber(double v) {
   return std::string(buf, end);
 }
 
-// Appends `s` as a quoted JSON string, escaping quotes, backslashes and control bytes.
-inline void AppendJsonQuoted(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (const char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char esc[8];
-          std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned>(c));
-          out += esc;
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-}
+// Appends `s` as a quoted JSON string (core/text.h's escaper).
+inline void AppendJsonQuoted(std::string& out, std::string_view s) { AppendJsonString(out, s); }
 
 class JsonObject {
  public:
