@@ -14,7 +14,7 @@ namespace chollima::http {
 
 struct EventBus::Shared {
   explicit Shared(EventBusOptions o)
-      : options(std::move(o)),
+      : options(o),
         capacity(static_cast<int64_t>(std::max<size_t>(1, options.capacity))),
         first_id(options.first_id ? *options.first_id
                                   : std::chrono::duration_cast<std::chrono::microseconds>(
@@ -112,8 +112,7 @@ std::optional<int64_t> ParseId(std::string_view text) {
 
 }  // namespace
 
-EventBus::EventBus(EventBusOptions options)
-    : shared_(std::make_shared<Shared>(std::move(options))) {}
+EventBus::EventBus(EventBusOptions options) : shared_(std::make_shared<Shared>(options)) {}
 
 EventBus::~EventBus() {
   {

@@ -55,7 +55,7 @@ struct EventBusOptions {
   // The id of the first event; nullopt: the current time in microseconds since 1970.
   std::optional<int64_t> first_id;
   // A stream's Next returns at most about this many bytes (at least one event).
-  size_t max_piece = 64 * 1024;
+  size_t max_piece = size_t{64} * 1024;
 };
 
 class EventBus {

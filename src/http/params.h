@@ -45,10 +45,13 @@ Result<GroupId> ParseGroupRef(const engine::State& state, std::string_view name,
 // `lhs` (which may declare it: `CHOLLIMA_ASSIGN_OR_RETURN(const int n, Parse(x));`).
 #define CHOLLIMA_ASSIGN_OR_RETURN(lhs, expr) \
   CHOLLIMA_ASSIGN_OR_RETURN_IMPL_(CHOLLIMA_CONCAT_(chollima_result_, __LINE__), lhs, expr)
+// `lhs` cannot be parenthesized (it may be a declaration), nor `tmp` (a name).
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define CHOLLIMA_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                    \
   if (!tmp.ok()) return tmp.error();                    \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 // Runs `f` (returning Result<Response>) and turns an Error into its JSON response.
 template <typename F>

@@ -140,7 +140,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Queues `piece` for the client, waiting while stream_buffer bytes are queued. Returns
   // false when the connection is closing (the producer should stop).
-  bool Push(std::string piece) {
+  bool Push(const std::string& piece) {
     std::unique_lock lock(out_mu_);
     out_cv_.wait(lock,
                  [&] { return out_closed_ || pending_.size() < server_.options().stream_buffer; });
@@ -414,7 +414,7 @@ Server::Impl::StreamStart Server::Impl::StartStream(const std::shared_ptr<Sessio
       while (true) {
         std::string piece;
         const bool more = body->Next(piece);
-        if (!piece.empty() && !session->Push(std::move(piece))) break;
+        if (!piece.empty() && !session->Push(piece)) break;
         if (!more) break;
       }
       session->ProducerDone();

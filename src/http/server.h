@@ -49,7 +49,7 @@ struct ServerOptions {
   // Streamed responses open at once (one thread each); more are answered 503.
   int max_streams = 64;
   // Bytes a stream may have queued for a client before its producer waits.
-  size_t stream_buffer = 256 * 1024;
+  size_t stream_buffer = size_t{256} * 1024;
 };
 
 class Server {
