@@ -26,6 +26,7 @@ struct Options {
   int read_timeout_ms = 30'000;
   size_t body_limit = 64 << 20;
   bool routes = false;
+  size_t max_status_events = 1000;
   std::string config;
 };
 
@@ -101,10 +102,12 @@ int Run(const Options& o) {
                  .limiter = limiter,
                  .events = events,
                  .metrics = metrics,
-                 .now = [] {
-                   return std::chrono::floor<std::chrono::seconds>(
-                       std::chrono::system_clock::now());
-                 }});
+                 .now =
+                     [] {
+                       return std::chrono::floor<std::chrono::seconds>(
+                           std::chrono::system_clock::now());
+                     },
+                 .max_status_events_per_write = o.max_status_events});
   http::Router router;
   api.Register(router);
   if (o.routes) {
@@ -166,6 +169,9 @@ void AddServe(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(1, 3'600'000))
       ->group("");
   cmd->add_option("--body-limit", o->body_limit, "Largest request body in bytes (else 413)")
+      ->group("");
+  cmd->add_option("--max-status-events", o->max_status_events,
+                  "A write changing more statuses publishes one summary event")
       ->group("");
   cmd->callback([o, cmd, &exit_code] {
     if (!o->config.empty()) {

@@ -49,6 +49,9 @@ struct ApiContext {
   std::function<store::Timestamp()> now;
   // Adds the Secure attribute to the session cookie (when served behind HTTPS).
   bool secure_cookies = false;
+  // A write that changes more statuses than this publishes one `statuses` event with
+  // their count instead of one `status` event each.
+  size_t max_status_events_per_write = 1000;
 };
 
 class Api {

@@ -104,8 +104,7 @@ Response Api::ImportCsv(const Request& request, const Caller& caller) const {
 }
 
 Response Api::Write(
-    const Request& request, const Caller& caller, io::ImportKind kind,
-    const std::string& /*source*/,
+    const Request& request, const Caller& caller, io::ImportKind kind, const std::string& source,
     const std::function<Result<io::ImportResult>(const service::ImportRequest&)>& import) const {
   return Respond([&]() -> Result<Response> {
     CHOLLIMA_RETURN_IF_ERROR(CheckParameters(request, {"dry_run"}));
@@ -139,9 +138,28 @@ Response Api::Write(
     }
     int64_t events = 0;
     if (watch) {
-      for (const engine::StatusChange& change : watch->After(state, *book_)) {
-        context_.events.Publish(kStatusEvent, StatusChangeJson(state, change, at));
-        ++events;
+      const std::vector<engine::StatusChange> changes = watch->After(state, *book_);
+      if (changes.size() <= context_.max_status_events_per_write) {
+        for (const engine::StatusChange& change : changes) {
+          context_.events.Publish(kStatusEvent, StatusChangeJson(state, change, at));
+          ++events;
+        }
+      } else if (!changes.empty()) {
+        // A write that moves very many statuses (plans for every unit) is one event, so
+        // it does not push everything else out of the replay buffer.
+        io::JsonWriter e;
+        e.BeginObject();
+        e.Key("count");
+        e.Int(static_cast<int64_t>(changes.size()));
+        e.Key("author");
+        e.String(caller.account.name);
+        e.Key("source");
+        e.String(source);
+        e.Key("at");
+        e.String(at);
+        e.EndObject();
+        context_.events.Publish(kStatusesEvent, e.str());
+        events = 1;
       }
     }
     io::JsonWriter w;

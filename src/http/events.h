@@ -96,6 +96,9 @@ Response EventsResponse(EventBus& bus, const Request& request);
 
 // The type of the events StatusWatch changes are published as.
 inline constexpr std::string_view kStatusEvent = "status";
+// The type of the one event a write publishes instead when it changes very many
+// statuses: {"count","author","source","at"}.
+inline constexpr std::string_view kStatusesEvent = "statuses";
 
 // {"unit","unit_name","indicator","period","from","to","percent","plan","actual","at"}
 // for one change: codes and names from `state` (the State after the commit), the period

@@ -715,5 +715,24 @@ TEST_F(Serve, AReportThatChangesAStatusIsAnEvent) {
   EXPECT_THAT(seen, HasSubstr("\nid: "));
 }
 
+TEST_F(Serve, AWriteMovingManyStatusesIsOneEvent) {
+  StartServer({"--max-status-events", "0"});
+  Connection events(port_);
+  ASSERT_TRUE(events.Send("GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                          tokens_["vic"] + "\r\n\r\n"));
+  auto r = Call("POST", "/api/reports",
+                R"({"unit":"M1","indicator":"coal","date":"2026-01-04","value":40000})", "rita");
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_THAT(r->body, HasSubstr(R"("events":1)"));
+  std::string seen;
+  const auto deadline = Clock::now() + milliseconds(10'000);
+  while (seen.find("\"count\":") == std::string::npos && Clock::now() < deadline) {
+    if (!events.FillInto(seen, deadline)) break;
+  }
+  EXPECT_THAT(seen, HasSubstr("event: statuses"));
+  EXPECT_THAT(seen, HasSubstr(R"("author":"rita")"));
+  EXPECT_THAT(seen, Not(HasSubstr("event: status\n")));
+}
+
 }  // namespace
 }  // namespace chollima::testing

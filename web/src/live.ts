@@ -8,6 +8,7 @@
 
 export const EVENT_TYPES = [
   'status',
+  'statuses',
   'record',
   'records',
   'overtaking',
