@@ -132,7 +132,7 @@ Response Api::Write(
     if (!result->errors.empty()) return InvalidData(*result);
 
     if (!dry_run && !result->changes.empty()) ++generation_;
-    const std::string at = service::SystemClock().NowIso();
+    const std::string at = store::FormatTimestamp(context_.now());
     if (!dry_run && ChangesPlansOrStructure(result->changes)) {
       book_ = std::make_unique<engine::AssignmentBook>(state);
     }
