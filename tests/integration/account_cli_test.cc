@@ -14,9 +14,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-const char* const kKinds[] = {"calendar",    "profiles",   "groups", "units",
-                              "memberships", "indicators", "plans",  "reports"};
-
 class AccountCli : public CliTest {
  protected:
   void SetUp() override {
@@ -32,35 +29,6 @@ class AccountCli : public CliTest {
           Run({"import", "--db", "s.db", "--author", "loader", kind, std::string(kind) + ".csv"});
       ASSERT_EQ(r.exit_code, 0) << kind << ": " << r.err;
     }
-  }
-
-  // Runs chollima with `input` on its standard input.
-  RunResult RunWithInput(const std::vector<std::string>& args, const std::string& input) const {
-    Write(".stdin", input);
-    const std::string in = Path(".stdin");
-    const std::string out = Path(".stdout");
-    const std::string err = Path(".stderr");
-    const pid_t pid = fork();
-    if (pid == 0) {
-      if (!freopen(in.c_str(), "r", stdin) || !freopen(out.c_str(), "w", stdout) ||
-          !freopen(err.c_str(), "w", stderr)) {
-        _exit(127);
-      }
-      if (chdir(dir_.c_str()) != 0) _exit(127);
-      std::vector<char*> argv;
-      argv.push_back(const_cast<char*>(bin_.c_str()));
-      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      execv(bin_.c_str(), argv.data());
-      _exit(127);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    RunResult r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = Read(".stdout");
-    r.err = Read(".stderr");
-    return r;
   }
 
   RunResult User(std::vector<std::string> args) {

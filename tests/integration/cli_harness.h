@@ -15,6 +15,10 @@
 
 namespace chollima::testing {
 
+// The sample files in tests/integration/data, in the order a whole economy loads.
+inline constexpr const char* kKinds[] = {"calendar",    "profiles",   "groups", "units",
+                                         "memberships", "indicators", "plans",  "reports"};
+
 struct RunResult {
   int exit_code = -1;
   std::string out;
@@ -46,12 +50,20 @@ class CliTest : public ::testing::Test {
   }
 
   // Runs chollima with `args` (each one argument, no shell quoting needed).
-  RunResult Run(const std::vector<std::string>& args) const {
+  RunResult Run(const std::vector<std::string>& args) const { return RunWithInput(args, ""); }
+
+  // The same, with `input` on its standard input.
+  RunResult RunWithInput(const std::vector<std::string>& args, const std::string& input) const {
+    Write(".stdin", input);
+    const std::string in = Path(".stdin");
     const std::string out = Path(".stdout");
     const std::string err = Path(".stderr");
     const pid_t pid = fork();
     if (pid == 0) {
-      if (!freopen(out.c_str(), "w", stdout) || !freopen(err.c_str(), "w", stderr)) _exit(127);
+      if (!freopen(in.c_str(), "r", stdin) || !freopen(out.c_str(), "w", stdout) ||
+          !freopen(err.c_str(), "w", stderr)) {
+        _exit(127);
+      }
       if (chdir(dir_.c_str()) != 0) _exit(127);
       std::vector<char*> argv;
       argv.push_back(const_cast<char*>(bin_.c_str()));

@@ -16,9 +16,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-const char* const kKinds[] = {"calendar",    "profiles",   "groups", "units",
-                              "memberships", "indicators", "plans",  "reports"};
-
 class Chollima : public CliTest {
  protected:
   void SetUp() override {

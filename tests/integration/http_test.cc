@@ -28,9 +28,6 @@ using ::testing::Not;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-const char* const kKinds[] = {"calendar",    "profiles",   "groups", "units",
-                              "memberships", "indicators", "plans",  "reports"};
-
 int RemainingMs(Clock::time_point deadline) {
   const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count();
   return left > 0 ? static_cast<int>(left) : 0;
