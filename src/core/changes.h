@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/emulation.h"
 #include "core/model.h"
 
 namespace chollima {
@@ -36,12 +37,19 @@ struct Changes {
   // those of keyed reports equal to the stored value, recorded so that resending the
   // key after a later correction stays a no-op rather than reverting it.
   std::vector<ReportKey> report_keys;
+  // Emulation (core/emulation.h): new drives (ids continue State::drives()), the results
+  // of a finalized season, new standard revisions, and outlier reviews.
+  std::vector<Drive> new_drives;
+  std::vector<DriveResult> drive_results;
+  std::vector<Standard> standards;
+  std::vector<OutlierReview> outlier_reviews;
 
   bool empty() const {
     return new_hierarchies.empty() && new_groups.empty() && changed_groups.empty() &&
            new_units.empty() && changed_units.empty() && memberships.empty() &&
            new_indicators.empty() && changed_indicators.empty() && profiles.empty() && !calendar &&
-           plans.empty() && reports.empty() && report_keys.empty();
+           plans.empty() && reports.empty() && report_keys.empty() && new_drives.empty() &&
+           drive_results.empty() && standards.empty() && outlier_reviews.empty();
   }
 };
 

@@ -1,0 +1,1 @@
+#include "engine/rank_index.h"
