@@ -1251,6 +1251,11 @@ if (TICK_MS > 0) {
 
 server.listen(PORT, '127.0.0.1', () => {
   console.log(`listening on http://127.0.0.1:${server.address().port}`);
+  // Warm the emulation caches (records scan every day of every unit) in small steps,
+  // so the first records book or standings request does not wait for all of it.
+  const steps = [() => standings(drives[0], {}), ...RECORD_INDS.flatMap((i) => ['day', 'month', 'year'].map((g) => () => recordsFor(i, g, 'all', null)))];
+  const next = () => { const f = steps.shift(); if (f) { f(); setImmediate(next); } };
+  setImmediate(next);
 });
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {

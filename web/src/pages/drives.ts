@@ -17,13 +17,19 @@ import {
   type Standings,
 } from '../api';
 import { h, replace, uid, type Child } from '../dom';
-import { day, int, num } from '../format';
+import { day, int, lang, num } from '../format';
 import { asOvertaking, onLiveEvent } from '../live';
 import { link, navigate, withParams, type Ctx } from '../router';
 import { currentUser } from '../session';
 import { dataTable, errorBlock, isAbort, loading, pageHeader, pager, splitTarget } from '../ui';
 
 const LIMIT = 50;
+const nf1 = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+/** A score or a normalized part: always one decimal, so a column lines up. */
+export function score(v: number | null | undefined): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '—' : nf1.format(v);
+}
 
 // ---- shared pieces ------------------------------------------------------------------
 
@@ -108,20 +114,29 @@ function termText(t: Drive['terms'][number], inds: Map<string, Indicator>): stri
   return `${name}: ${NORMALIZATIONS[t.normalization] ?? t.normalization}${t.capacity ? ` (per ${inds.get(t.capacity)?.name.toLowerCase() ?? t.capacity})` : ''} × ${num(t.weight)}`;
 }
 
+const SHORT_NORM: Record<string, string> = { percent_of_plan: '%', growth: 'growth', per_capacity: 'per cap.', zscore: 'z' };
+
+/** The parts' header: the terms in short (indicator code, normalization). */
+function partsLabel(parts: StandingPart[]): string {
+  return parts.length ? `Parts: ${parts.map((p) => `${p.indicator} ${SHORT_NORM[p.normalization] ?? p.normalization}`).join(' · ')}` : 'Parts';
+}
+
+/** The normalized value of each part on one line; the title tells raw, weight and share. */
 function partsList(parts: StandingPart[], inds: Map<string, Indicator>): HTMLElement {
   return h(
-    'ul',
-    { class: 'parts' },
-    parts.map((p) =>
+    'span',
+    { class: 'parts-inline' },
+    parts.map((p, i) => [
+      i ? h('span', { class: 'muted', 'aria-hidden': 'true' }, ' · ') : null,
       h(
-        'li',
-        { title: `raw ${num(p.raw)}; normalized ${num(p.normalized)}; × ${num(p.weight)} = ${num(p.weighted)}` },
-        h('span', { class: 'part-name' }, `${inds.get(p.indicator)?.name ?? p.indicator} · ${NORMALIZATIONS[p.normalization] ?? p.normalization}`),
-        ' ',
-        h('span', { class: 'num' }, num(p.normalized)),
-        h('span', { class: 'muted num' }, ` ×${num(p.weight)}`),
+        'span',
+        {
+          class: 'part num',
+          title: `${inds.get(p.indicator)?.name ?? p.indicator}, ${NORMALIZATIONS[p.normalization] ?? p.normalization}: raw ${num(p.raw)}, normalized ${num(p.normalized)}, × ${num(p.weight)} = ${num(p.weighted)}`,
+        },
+        score(p.normalized),
       ),
-    ),
+    ]),
   );
 }
 
@@ -293,7 +308,7 @@ export async function drivePage(ctx: Ctx): Promise<void> {
       );
       fillLeagues(st.leagues);
       asOfLine.textContent = `Season ${st.season.index + 1}: ${windowText(st.season.begin, st.season.end)} · standings as of ${day(st.as_of)}${st.level ? ` · groups: ${levelLabel(st.level)}` : ''}`;
-      replace(body, standingsTable(st, inds, state.league !== ''), pager({
+      replace(body, standingsTable(st, inds, state.league !== '', drive.streak_grain), pager({
         offset: state.offset,
         limit: LIMIT,
         total: st.total,
@@ -327,7 +342,7 @@ export async function drivePage(ctx: Ctx): Promise<void> {
   void lastLeagues;
 }
 
-function standingsTable(st: Standings, inds: Map<string, Indicator>, oneLeague: boolean): HTMLElement {
+function standingsTable(st: Standings, inds: Map<string, Indicator>, oneLeague: boolean, streakGrain: string): HTMLElement {
   const leagues = new Map(st.leagues.map((l) => [l.index, l]));
   const hasLeagues = st.leagues.length > 0;
   const caption = oneLeague && hasLeagues
@@ -356,6 +371,7 @@ function standingsTable(st: Standings, inds: Map<string, Indicator>, oneLeague: 
       {
         key: 'participant',
         label: st.level ? 'Group' : 'Participant',
+        className: 'col-name',
         cell: (r) => participantCell(r.participant, `standing-link-${r.participant.code}`),
       },
       ...(hasLeagues
@@ -374,9 +390,9 @@ function standingsTable(st: Standings, inds: Map<string, Indicator>, oneLeague: 
         key: 'score',
         label: 'Score',
         num: true,
-        cell: (r) => (r.scored ? h('strong', { class: 'num', testid: `score-${r.participant.code}` }, num(r.score)) : h('span', { class: 'muted', title: r.unscored_reason ?? '' }, r.unscored_reason ?? 'not scored')),
+        cell: (r) => (r.scored ? h('strong', { class: 'num', testid: `score-${r.participant.code}` }, score(r.score)) : h('span', { class: 'muted', title: r.unscored_reason ?? '' }, r.unscored_reason ?? 'not scored')),
       },
-      { key: 'parts', label: 'Parts', cell: (r) => partsList(r.parts, inds) },
+      { key: 'parts', label: partsLabel(st.rows[0]?.parts ?? []), className: 'col-parts', cell: (r) => partsList(r.parts, inds) },
       { key: 'day', label: 'Since yesterday', num: true, cell: (r) => rankChange(r.rank_change_day, 'yesterday', `rank-day-${r.participant.code}`) },
       { key: 'start', label: 'Since start', num: true, cell: (r) => rankChange(r.rank_change_start, 'the season start', `rank-start-${r.participant.code}`) },
       {
@@ -384,7 +400,9 @@ function standingsTable(st: Standings, inds: Map<string, Indicator>, oneLeague: 
         label: 'Streak',
         num: true,
         cell: (r) =>
-          r.streak ? h('span', { class: 'streak', title: `${r.streak} consecutive at or above plan` }, `${int(r.streak)}`, h('span', { class: 'muted' }, ' ✦')) : h('span', { class: 'muted' }, '0'),
+          r.streak
+            ? h('span', { class: 'streak', title: `${r.streak} consecutive ${streakGrain}s at or above plan` }, `${int(r.streak)}`, h('span', { class: 'muted' }, ` ${streakGrain === 'month' ? 'mo' : 'd'}`))
+            : h('span', { class: 'muted' }, '0'),
       },
       ...(hasLeagues ? [{ key: 'zone', label: 'Zone', cell: (r: StandingRow): Child => zoneMark(r) }] : []),
     ],
