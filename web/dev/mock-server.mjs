@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // A mock of the chollima HTTP API, for developing and testing the dashboard
 // without the C++ server. Development only: it follows the contract in
-// web/README.md, keeps everything in memory, and listens on 127.0.0.1 only.
+// web/README.md (the emulation routes: docs/openapi.yaml), keeps everything in memory,
+// and listens on 127.0.0.1 only. POST /api/_mock/emit is a test hook of the mock alone.
 //
 //   node dev/mock-server.mjs [--port 8090] [--units 10000] [--as-of 2026-11-20] [--tick-ms 0]
 //

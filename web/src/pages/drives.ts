@@ -25,10 +25,11 @@ import { dataTable, errorBlock, isAbort, loading, pageHeader, pager, splitTarget
 
 const LIMIT = 50;
 const nf1 = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const nf2 = new Intl.NumberFormat(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
-/** A score or a normalized part: always one decimal, so a column lines up. */
-export function score(v: number | null | undefined): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? '—' : nf1.format(v);
+/** A score or a normalized part with fixed decimals, so a column lines up (2 in tables, 1 on the board). */
+export function score(v: number | null | undefined, digits: 1 | 2 = 1): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '—' : (digits === 2 ? nf2 : nf1).format(v);
 }
 
 // ---- shared pieces ------------------------------------------------------------------
@@ -390,7 +391,7 @@ function standingsTable(st: Standings, inds: Map<string, Indicator>, oneLeague: 
         key: 'score',
         label: 'Score',
         num: true,
-        cell: (r) => (r.scored ? h('strong', { class: 'num', testid: `score-${r.participant.code}` }, score(r.score)) : h('span', { class: 'muted', title: r.unscored_reason ?? '' }, r.unscored_reason ?? 'not scored')),
+        cell: (r) => (r.scored ? h('strong', { class: 'num', testid: `score-${r.participant.code}` }, score(r.score, 2)) : h('span', { class: 'muted', title: r.unscored_reason ?? '' }, r.unscored_reason ?? 'not scored')),
       },
       { key: 'parts', label: partsLabel(st.rows[0]?.parts ?? []), className: 'col-parts', cell: (r) => partsList(r.parts, inds) },
       { key: 'day', label: 'Since yesterday', num: true, cell: (r) => rankChange(r.rank_change_day, 'yesterday', `rank-day-${r.participant.code}`) },

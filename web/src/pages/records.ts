@@ -164,7 +164,7 @@ function outliersView(list: Outlier[], inds: Map<string, Indicator>): HTMLElemen
     columns: [
       { key: 'unit', label: 'Unit', cell: (o) => participantCell(o.unit) },
       { key: 'indicator', label: 'Indicator', cell: (o) => inds.get(o.indicator)?.name ?? o.indicator },
-      { key: 'date', label: 'Day', sort: (o) => o.date, cell: (o) => day(o.date) },
+      { key: 'date', label: 'Day', className: 'nowrap', sort: (o) => o.date, cell: (o) => day(o.date) },
       { key: 'value', label: 'Value', num: true, cell: (o) => h('strong', { class: 'num' }, num(o.value)) },
       { key: 'expected', label: 'Expected', num: true, cell: (o) => num(o.expected) },
       { key: 'score', label: 'Score', num: true, sort: (o) => o.score, cell: (o) => num(o.score) },
