@@ -749,9 +749,11 @@ void RecomputeRow(const State& state, const AssignmentBook& book, Computation& c
   c.streak[r] = StreakOf(state, book, c.spec, c.table.rows[r], {}, c.window[0]);
 }
 
-Standings Finish(const State& state, DriveId id, Computation& c, const StandingsQuery& query) {
+// `stale[i]`: day i's figures changed since it was last evaluated.
+Standings Finish(const State& state, DriveId id, Computation& c, const StandingsQuery& query,
+                 const bool (&stale)[3] = {true, true, true}) {
   for (int i = 0; i < 3; ++i) {
-    if (c.window[i].valid) Evaluate(c.spec, c.table, c.day[i]);
+    if (c.window[i].valid && stale[i]) Evaluate(c.spec, c.table, c.day[i]);
   }
   const Table& t = c.table;
   const DayEval& now = c.day[0];
@@ -1023,7 +1025,6 @@ struct Entry {
   double score = 0;
   int32_t rank = 0;
   int32_t league = -1;
-  const std::string* league_name = nullptr;
 };
 
 std::vector<Entry> EntriesOf(const Standings& s, size_t ids) {
@@ -1035,17 +1036,24 @@ std::vector<Entry> EntriesOf(const Standings& s, size_t ids) {
     e.score = r.score;
     e.rank = r.rank;
     e.league = r.league;
-    e.league_name = &s.leagues[static_cast<size_t>(r.league)].name;
   }
   return out;
 }
 
-bool Overtakes(const std::vector<Entry>& before, const std::vector<Entry>& after, size_t p,
-               size_t q) {
+// League names before and after, by league index.
+struct Names {
+  const std::vector<std::string>& before;
+  const std::vector<League>& after;
+  const std::string& Before(int32_t l) const { return before[static_cast<size_t>(l)]; }
+  const std::string& After(int32_t l) const { return after[static_cast<size_t>(l)].name; }
+};
+
+bool Overtakes(const std::vector<Entry>& before, const std::vector<Entry>& after, const Names& n,
+               size_t p, size_t q) {
   const Entry &bp = before[p], &bq = before[q], &ap = after[p], &aq = after[q];
   if (!bp.scored || !bq.scored || !ap.scored || !aq.scored) return false;
-  if (*bp.league_name != *bq.league_name || ap.league != aq.league ||
-      *ap.league_name != *bp.league_name) {
+  if (ap.league != aq.league || n.Before(bp.league) != n.Before(bq.league) ||
+      n.After(ap.league) != n.Before(bp.league)) {
     return false;
   }
   return bp.score <= bq.score && ap.score > aq.score;
@@ -1073,7 +1081,8 @@ DriveBoard::DriveBoard(const State& state, const AssignmentBook& book,
 
 const Standings* DriveBoard::Current(DriveId id) const {
   if (id < 0 || static_cast<size_t>(id) >= live_.size()) return nullptr;
-  return &live_[static_cast<size_t>(id)]->standings;
+  const Live& live = *live_[static_cast<size_t>(id)];
+  return live.ok ? &live.standings : nullptr;
 }
 
 std::vector<DriveEvent> DriveBoard::Apply(const State& state, const AssignmentBook& book,
@@ -1091,10 +1100,14 @@ std::vector<DriveEvent> DriveBoard::Apply(const State& state, const AssignmentBo
     const size_t ids =
         live.drive.participants.groups ? state.groups().size() : state.units().size();
     const bool was_ok = live.ok;
-    const Standings before = live.standings;
+    const std::vector<Entry> b = EntriesOf(live.standings, ids);
+    std::vector<std::string> before_names;
+    for (const League& l : live.standings.leagues) before_names.push_back(l.name);
+    const int32_t before_season = live.standings.season.index;
     const Date as_of = LiveAsOf(state, live.drive);
     bool incremental = was_ok && !structural && as_of == live.as_of && !live.c.table.groups;
     std::vector<size_t> touched;
+    bool stale[3] = {true, false, false};
     if (incremental) {
       const Window& w = live.c.window[0];
       for (const Report& r : changes.reports) {
@@ -1108,7 +1121,9 @@ std::vector<DriveEvent> DriveBoard::Apply(const State& state, const AssignmentBo
         }
         if (r.unit < 0 || static_cast<size_t>(r.unit) >= live.c.row_of_unit.size()) continue;
         const int32_t row = live.c.row_of_unit[static_cast<size_t>(r.unit)];
-        if (row >= 0) touched.push_back(static_cast<size_t>(row));
+        if (row < 0) continue;
+        touched.push_back(static_cast<size_t>(row));
+        for (int i = 1; i < 3; ++i) stale[i] = stale[i] || r.date < live.c.window[i].end;
       }
     }
     if (incremental) {
@@ -1116,12 +1131,12 @@ std::vector<DriveEvent> DriveBoard::Apply(const State& state, const AssignmentBo
       std::sort(touched.begin(), touched.end());
       touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
       for (const size_t r : touched) RecomputeRow(state, book, live.c, r);
-      live.standings = Finish(state, live.id, live.c, {.as_of = live.as_of});
+      live.standings = Finish(state, live.id, live.c, {.as_of = live.as_of}, stale);
     } else {
       FullCompute(state, book, history_, live);
     }
-    if (!was_ok || !live.ok || before.season.index != live.standings.season.index) continue;
-    const std::vector<Entry> b = EntriesOf(before, ids);
+    if (!was_ok || !live.ok || before_season != live.standings.season.index) continue;
+    const Names names{before_names, live.standings.leagues};
     const std::vector<Entry> a = EntriesOf(live.standings, ids);
     std::vector<uint8_t> changed(ids, 0);
     std::vector<size_t> changed_ids;
@@ -1156,8 +1171,8 @@ std::vector<DriveEvent> DriveBoard::Apply(const State& state, const AssignmentBo
       if (!a[p].scored) continue;
       for (const size_t q : league_rows[static_cast<size_t>(a[p].league)]) {
         if (q == p || (changed[q] && q < p)) continue;
-        if (Overtakes(b, a, p, q)) emit(p, q);
-        if (Overtakes(b, a, q, p)) emit(q, p);
+        if (Overtakes(b, a, names, p, q)) emit(p, q);
+        if (Overtakes(b, a, names, q, p)) emit(q, p);
       }
     }
     std::sort(events.begin() + static_cast<std::ptrdiff_t>(first), events.end(),

@@ -277,7 +277,8 @@ class DriveBoard {
                                 const Changes& changes);
 
   // The current participant standings of a drive (as of the State's last reported day),
-  // equal to ComputeStandings with that as_of; nullptr for an unknown id.
+  // equal to ComputeStandings with that as_of; nullptr for an unknown id or a drive that
+  // fails ValidateDrive in the current State (it is retried on every Apply).
   const Standings* Current(DriveId id) const;
 
   ~DriveBoard();

@@ -570,6 +570,54 @@ TEST(DriveStandings, LeagueAndWithinFilters) {
   EXPECT_EQ(s->leagues.back().name, "none, tier 2");
 }
 
+TEST(DriveBoardEvents, OvertakingsOncePerPairWithMarginAndTies) {
+  PercentCase e;  // as of 10 January: b 120, a 100, c 80
+  const std::vector<Drive> drives = {e.January({{.indicator = e.coal}})};
+  AssignmentBook book(e.state);
+  DriveBoard board(e.state, book, drives, {});
+  ASSERT_NE(board.Current(0), nullptr);
+  EXPECT_EQ(board.Current(1), nullptr);
+  auto commit = [&](const Changes& ch) {
+    ApplyChanges(ch, e.state);
+    return board.Apply(e.state, book, ch);
+  };
+  Changes ch;
+  ch.reports = {{e.c, e.coal, D(2026, 1, 5), 58}};  // c: 130
+  std::vector<DriveEvent> ev = commit(ch);
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0], (DriveEvent{.drive = 0,
+                               .overtaker = U(e.c),
+                               .overtaken = U(e.b),
+                               .margin = 130.0 - 120,
+                               .new_rank = 1}));
+  EXPECT_EQ(ev[1].overtaken, U(e.a));
+  EXPECT_NEAR(ev[1].margin, 30, 1e-9);
+  ch.reports = {{e.c, e.coal, D(2026, 1, 5), 8}};  // back to 80: b and a pass c again
+  ev = commit(ch);
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].overtaker, U(e.b));
+  EXPECT_EQ(ev[0].new_rank, 1);
+  EXPECT_EQ(ev[1].overtaker, U(e.a));
+  EXPECT_EQ(ev[1].new_rank, 2);
+  ch.reports = {{e.a, e.coal, D(2026, 1, 5), 30}};  // a: 120, level with b: no event
+  EXPECT_TRUE(commit(ch).empty());
+  EXPECT_EQ(RowOf(*board.Current(0), U(e.a)).rank, 1);
+  ch.reports = {{e.a, e.coal, D(2026, 1, 5), 31}};  // a: 121
+  ev = commit(ch);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].overtaker, U(e.a));
+  EXPECT_EQ(ev[0].overtaken, U(e.b));
+  // The same value again: nothing moves.
+  EXPECT_TRUE(commit(ch).empty());
+  // A new drive in the changes is taken up; an invalid one has no standings.
+  Changes add;
+  add.new_drives = {e.January({{.indicator = e.cost}}), e.January({})};
+  EXPECT_TRUE(commit(add).empty());
+  ASSERT_NE(board.Current(1), nullptr);
+  EXPECT_EQ(board.Current(1)->rows.size(), 4u);
+  EXPECT_EQ(board.Current(2), nullptr);
+}
+
 // ---------------------------------------------------------------------------------------
 // Property test: the live board against the standings from scratch, and its overtaking
 // events against a pairwise comparison of the full standings before and after.
