@@ -743,11 +743,13 @@ function ancestorsOfKey(key) {
   const [hh, code] = key.split('/');
   return ancestors(hh, code);
 }
+// Seasons 1 and 2 of the demo drive are final; season 3 has ended but awaits a planner.
+const finalizedSeasons = new Set(['demo-drive|0', 'demo-drive|1']);
 function results(dv, seasonIdx) {
   const s = seasonsOf(dv)[seasonIdx];
   if (!s) throw apiError(404, 'not_found', `drive ${dv.code} has no season ${seasonIdx}`);
   const endD = Math.min(dayIndex(s.end), asOfIdx);
-  const finalized = dayIndex(s.end) < asOfIdx;
+  const finalized = finalizedSeasons.has(`${dv.code}|${seasonIdx}`);
   const r = ranksAt(dv, null, endD);
   const out = [];
   const unitsView = dv.participants.kind === 'units';
@@ -768,7 +770,7 @@ function honours(code) {
   for (const dv of drives) {
     if (code && dv.code !== code) continue;
     seasonsOf(dv).forEach((s, i) => {
-      if (dayIndex(s.end) >= asOfIdx) return;
+      if (!finalizedSeasons.has(`${dv.code}|${i}`)) return;
       for (const r of results(dv, i).results) if (r.title === 'winner' || r.title === 'league_winner') out.push({ drive: dv.code, season: i, participant: r.participant, title: r.title, league: r.league, score: r.score });
     });
   }
@@ -988,7 +990,11 @@ async function emulationApi(req, res, p, q, user) {
     if ((m = /^\/api\/drives\/([^/]+)\/seasons\/(\d+)\/finalize$/.exec(p))) {
       if (!mayPlan(user)) throw apiError(403, 'permission_denied', `${user.role}s cannot finalize a season`);
       const dv = findDrive(decodeURIComponent(m[1]));
-      return send(res, 200, { ...results(dv, Number(m[2])), finalized: true });
+      const s = seasonsOf(dv)[Number(m[2])];
+      if (!s) throw apiError(404, 'not_found', `drive ${dv.code} has no season ${m[2]}`);
+      if (dayIndex(s.end) >= asOfIdx) throw apiError(422, 'invalid_data', `season ${Number(m[2]) + 1} ends on ${s.end}: it can be finalized after that`);
+      finalizedSeasons.add(`${dv.code}|${Number(m[2])}`);
+      return send(res, 200, results(dv, Number(m[2])));
     }
     if (p === '/api/outliers/review') {
       if (!mayPlan(user)) throw apiError(403, 'permission_denied', `${user.role}s cannot review outliers`);
