@@ -90,7 +90,7 @@ export async function boardPage(ctx: Ctx): Promise<void> {
       sub.textContent = `Season ${st.season.index + 1} · ${windowText(st.season.begin, st.season.end)} · as of ${day(st.as_of)}`;
       const oneTable = !!lg || !st.leagues.length;
       const leagueName = new Map(st.leagues.map((l) => [l.index, l.name]));
-      replace(list, st.rows.map((r) => boardRow(r, oneTable, leagueName, r.participant.code === highlight)));
+      replace(list, st.rows.map((r) => boardRow(r, oneTable, leagueName, r.participant.code === highlight, drive.streak_grain)));
       list.dataset.loadedAt = String(Date.now());
       highlight = null;
     } catch (e) {
@@ -136,7 +136,7 @@ export async function boardPage(ctx: Ctx): Promise<void> {
   );
 }
 
-function boardRow(r: StandingRow, oneTable: boolean, leagues: Map<number, string>, moved: boolean): HTMLLIElement {
+function boardRow(r: StandingRow, oneTable: boolean, leagues: Map<number, string>, moved: boolean, streakGrain: string): HTMLLIElement {
   const rank = oneTable ? r.rank : r.overall_rank;
   return h(
     'li',
@@ -150,9 +150,9 @@ function boardRow(r: StandingRow, oneTable: boolean, leagues: Map<number, string
       'span',
       { class: 'board-name' },
       h('span', { class: 'board-who' }, r.participant.name),
-      h('span', { class: 'board-league' }, [!oneTable && r.league !== null ? leagues.get(r.league) : null, r.streak ? `streak ${int(r.streak)}` : null].filter(Boolean).join(' · '), zoneMark(r)),
+      h('span', { class: 'board-league' }, [!oneTable && r.league !== null ? leagues.get(r.league) : null, r.streak ? `streak ${int(r.streak)} ${streakGrain}${r.streak === 1 ? '' : 's'}` : null].filter(Boolean).join(' · '), zoneMark(r)),
     ),
-    h('span', { class: 'board-score num' }, score(r.score)),
+    h('span', { class: 'board-score num' }, score(r.score, 2)),
     h(
       'span',
       { class: 'board-moves' },

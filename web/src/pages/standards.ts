@@ -123,7 +123,7 @@ function showDetail(ctx: Ctx, box: HTMLElement, s: Standard, name: (c: string) =
       testid: 'standard-chart',
     });
     ctx.onCleanup(chart.destroy);
-    box.append(chart.el);
+    box.append(chart.el, h('p', { class: 'muted chart-note' }, `From ${day(hist[0].from)} to ${day(last)}; each value holds until the next revision.`));
   }
   box.append(
     dataTable({
