@@ -961,6 +961,23 @@ function emitRecord() {
   return data;
 }
 
+/** A correction withdrew the newest live record: the one it beat is restored. */
+function emitWithdrawn() {
+  const key = [...recordOverride.keys()].pop();
+  if (!key) return emitRecord();
+  const rec = recordOverride.get(key);
+  recordOverride.delete(key);
+  const restored = recordsFor(rec.indicator, rec.grain, rec.scope, rec.target);
+  const data = {
+    kind: 'withdrawn', indicator: rec.indicator, grain: rec.grain, scope: rec.scope, target: rec.target,
+    record: { holder: rec.holder, period: rec.period, value: rec.value },
+    previous: restored ? { holder: restored.holder, period: restored.period, value: restored.value } : null,
+    at: new Date().toISOString(),
+  };
+  emit('record', data);
+  return data;
+}
+
 async function emulationApi(req, res, p, q, user) {
   const method = req.method;
   let m;
@@ -1044,6 +1061,7 @@ async function emulationApi(req, res, p, q, user) {
     if (p === '/api/_mock/emit') {
       const b = await jsonBody(req);
       if (b.type === 'record') return send(res, 200, emitRecord());
+      if (b.type === 'withdrawn') return send(res, 200, emitWithdrawn());
       return send(res, 200, emitOvertaking(b.drive ?? 'demo-drive'));
     }
   }
@@ -1250,7 +1268,8 @@ if (TICK_MS > 0) {
     const from = ST[Math.floor(rnd(n, 98) * 4)];
     let to = ST[Math.floor(rnd(n, 97) * 4)];
     if (to === from) to = 'overfulfilled';
-    if (n % 7 === 0) emitRecord();
+    if (n % 23 === 0) emitWithdrawn();
+    else if (n % 7 === 0) emitRecord();
     else if (n % 3 === 0) emitOvertaking();
     else emit('status', { unit: u.code, indicator: u.slots[0], period: isoOf(asOfIdx).slice(0, 7), from, to, percent: 90 + rnd(n, 96) * 20, at: new Date().toISOString() });
   }, TICK_MS).unref();

@@ -194,6 +194,10 @@ test('the wall board shows the top and celebrates a live overtaking and a new re
       await page.locator(`${tid('board-ticker-item')}[data-type="record"]`).first().waitFor();
       await page.waitForTimeout(700);
       await shot(page, 'board-record');
+      // a correction withdraws it: the ticker says so (no celebration for that)
+      const w = await apiFromPage(page, 'POST', '/api/_mock/emit', { type: 'withdrawn' });
+      assert.equal(w.status, 200, w.text);
+      await page.locator(`${tid('board-ticker-item')}[data-type="record"]`).filter({ hasText: /withdrawn/i }).first().waitFor();
     }
 
     // the existing wall mode: the drive page in large type leads to the board
