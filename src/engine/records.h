@@ -252,11 +252,21 @@ class RecordBook {
   void AddReview(const OutlierReview& r);
   void ComputeOutliers(const State& state, int32_t series);
   void ComputeCandidates(const State& state, int32_t series);
-  void InsertContributions(int32_t series);
+  struct Pending {
+    IndicatorId indicator;
+    int32_t grain;
+    int32_t scope;
+    Entry entry;
+  };
+  // Into the scope sets, or (when `pending` is set) into `pending` for a bulk fill.
+  void InsertContributions(int32_t series, std::vector<Pending>* pending);
   void EraseContributions(int32_t series);
   void RebuildAll(const State& state);
   void Register(const State& state, int32_t series, UnitId unit, IndicatorId indicator);
-  std::optional<RecordEntry> ComputeEntry(const RecordKey& key) const;
+  // The entry of `key` from the sets. `old`: the entry before this commit, whose series
+  // of key's indicator touched by the commit are `touched` (nullptr: from scratch).
+  std::optional<RecordEntry> ComputeEntry(const RecordKey& key, const RecordEntry* old,
+                                          std::span<const int32_t> touched) const;
   const Candidate* BestIn(const GrainData& g, int32_t scope, int32_t before, double sign) const;
   std::vector<Outlier> AllOutliers() const;
 
@@ -269,6 +279,7 @@ class RecordBook {
   Cutoff cutoff_{};
   std::optional<Date> last_;
   std::vector<double> scratch_;
+  std::vector<int32_t> scopes_scratch_;
 };
 
 }  // namespace chollima::engine
