@@ -948,7 +948,8 @@ function emitOvertaking(code = 'demo-drive') {
 }
 function emitRecord() {
   liveN += 1;
-  const ind = RECORD_INDS[Math.floor(rnd(liveN, 63) * RECORD_INDS.length)];
+  const outs = SECTORS.map((x) => x.out); // summed outputs (a share cannot beat 100 %)
+  const ind = outs[Math.floor(rnd(liveN, 63) * outs.length)];
   const old = recordsFor(ind, 'day', 'all', null);
   const cands = units.filter((u) => unitSlot(u, ind) >= 0);
   const u = cands[Math.floor(rnd(liveN, 64) * cands.length)];
