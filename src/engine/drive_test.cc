@@ -703,7 +703,7 @@ std::vector<DriveEvent> ReferenceOvertakings(DriveId id, const Standings& before
 TEST(DriveBoardProperty, LiveEqualsScratchAndEventsEqualThePairwiseReference) {
   std::mt19937 rng(20261203);
   auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-  for (int round = 0; round < 4; ++round) {
+  for (int round = 0; round < 6; ++round) {
     Economy e;
     const UnitId extra1 = e.state.AddUnit({.code = "E1", .attributes = {{"capacity", 120}}});
     const UnitId extra2 = e.state.AddUnit({.code = "E2"});
@@ -774,7 +774,7 @@ TEST(DriveBoardProperty, LiveEqualsScratchAndEventsEqualThePairwiseReference) {
     Date last = D(2026, 1, 28);
     std::vector<DriveResult> history;
     int events_seen = 0;
-    for (int step = 0; step < 30; ++step) {
+    for (int step = 0; step < 40; ++step) {
       Changes ch;
       const int kind = uniform(0, 12);
       if (kind == 0 || kind == 4) {
