@@ -734,10 +734,11 @@ TEST(Records, IncrementalEqualsScratchAndTheReferenceOnRandomCommits) {
     ASSERT_EQ(book.Records({}), Entries(ref));
     ASSERT_TRUE(SameOutliers(book.Outliers(std::nullopt, std::nullopt), ref.outliers));
     size_t total_events = 0;
+    size_t withdrawn = 0;
     for (int step = 0; step < 70; ++step) {
       SCOPED_TRACE("step " + std::to_string(step));
       Changes c;
-      const int action = pick(10);
+      const int action = pick(21) / 2;  // 0..10
       if (action < 4) {
         day_reports(c, next);
         next = next + 1;
@@ -772,6 +773,17 @@ TEST(Records, IncrementalEqualsScratchAndTheReferenceOnRandomCommits) {
           c.memberships[0].hierarchy =
               st.groups()[static_cast<size_t>(c.memberships[0].group)].hierarchy;
         }
+      } else if (action == 10) {
+        // A planner flips an indicator's direction or aggregation: everything is redone.
+        const IndicatorId i = inds[static_cast<size_t>(pick(5))];
+        Indicator changed = st.indicators()[static_cast<size_t>(i)];
+        if (pick(2) == 0) {
+          changed.direction =
+              changed.direction == Direction::kHigher ? Direction::kLower : Direction::kHigher;
+        } else {
+          changed.aggregation = static_cast<Aggregation>(pick(4));
+        }
+        c.changed_indicators.emplace_back(i, changed);
       } else {
         const UnitId u = pick(units);
         Unit unit = st.units()[static_cast<size_t>(u)];
@@ -788,9 +800,12 @@ TEST(Records, IncrementalEqualsScratchAndTheReferenceOnRandomCommits) {
       ASSERT_TRUE(SameOutliers(book.Outliers(std::nullopt, std::nullopt), now.outliers));
       ASSERT_EQ(ev, ReferenceEvents(st, ref, now));
       total_events += ev.size();
+      withdrawn += static_cast<size_t>(std::count_if(
+          ev.begin(), ev.end(), [](const RecordEvent& e) { return e.kind == Kind::kWithdrawn; }));
       ref = now;
     }
     EXPECT_GT(total_events, 50u);
+    EXPECT_GT(withdrawn, 5u);
     EXPECT_FALSE(ref.outliers.empty());
   }
 }
