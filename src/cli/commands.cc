@@ -336,6 +336,7 @@ void AddAudit(CLI::App& app, int& exit_code);
 void AddDrive(CLI::App& app, int& exit_code);
 void AddStandards(CLI::App& app, int& exit_code);
 void AddOutliers(CLI::App& app, int& exit_code);
+void AddRecordsCommand(CLI::App& app, int& exit_code);
 
 void RegisterCommands(CLI::App& app, int& exit_code) {
   AddInit(app, exit_code);
@@ -350,6 +351,7 @@ void RegisterCommands(CLI::App& app, int& exit_code) {
   AddDrive(app, exit_code);
   AddStandards(app, exit_code);
   AddOutliers(app, exit_code);
+  AddRecordsCommand(app, exit_code);
 }
 
 }  // namespace chollima::cli

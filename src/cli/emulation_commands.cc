@@ -13,6 +13,8 @@
 #include "cli/commands.h"
 #include "engine/assignments.h"
 #include "engine/drive.h"
+#include "engine/records.h"
+#include "engine/standards.h"
 #include "io/emulation_input.h"
 #include "io/table_writer.h"
 #include "service/service.h"
@@ -537,6 +539,334 @@ void AddOutliersReview(CLI::App& outliers, int& exit_code) {
   });
 }
 
+// The as-of day of --as-of, else the last reported day; nullopt (exit code set) when
+// neither is there or the date is bad.
+std::optional<Date> AsOfOption(const engine::State& s, const std::string& command,
+                               const std::string& text, int& exit_code) {
+  if (!text.empty()) {
+    auto d = ParseDate(text);
+    if (!d.ok()) {
+      exit_code = Rejected(command, WithPrefix("as_of", d.error()));
+      return std::nullopt;
+    }
+    return *d;
+  }
+  if (auto last = s.LastReportedDay()) return *last;
+  std::cerr << "chollima " << command << ": the store has no reports yet; give --as-of\n";
+  exit_code = kExitUsage;
+  return std::nullopt;
+}
+
+std::optional<Grain> SeasonGrainOption(const std::string& command, const std::string& text,
+                                       int& exit_code) {
+  auto g = ParseGrain(text);
+  if (!g.ok() || *g < Grain::kMonth || *g > Grain::kYear) {
+    std::cerr << "chollima " << command << ": --season: '" << text
+              << "' is not a season grain (month, quarter, half, year)\n";
+    exit_code = kExitUsage;
+    return std::nullopt;
+  }
+  return *g;
+}
+
+std::optional<IndicatorId> IndicatorOption(const engine::State& s, const std::string& command,
+                                           const std::string& code, int& exit_code) {
+  auto id = s.FindIndicator(code);
+  if (!id) {
+    std::cerr << "chollima " << command << ": --indicator: unknown indicator '" << code << "'\n";
+    exit_code = kExitUsage;
+  }
+  return id;
+}
+
+// The peer group of --peer-group ("" = all units: kNoId); nullopt (exit code set) when bad.
+std::optional<GroupId> PeerGroupOption(const engine::State& s, const std::string& command,
+                                       const std::string& text, int& exit_code) {
+  if (text.empty()) return kNoId;
+  auto g = io::ParseGroupRef(s, text);
+  if (!g.ok()) {
+    std::cerr << "chollima " << command << ": --peer-group: " << g.error().message << "\n";
+    exit_code = kExitUsage;
+    return std::nullopt;
+  }
+  return *g;
+}
+
+// ------------------------------------------------------------------ records
+
+std::string RecordTarget(const engine::State& s, const engine::RecordKey& k) {
+  switch (k.scope) {
+    case engine::RecordScope::kUnit:
+      return ParticipantCode(s, {false, k.scope_id});
+    case engine::RecordScope::kGroup:
+      return io::FormatGroupRef(s, k.scope_id);
+    case engine::RecordScope::kAll:
+      break;
+  }
+  return "";
+}
+
+void AddRecords(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("records", "The records book: best day, month and year");
+  cmd->footer(
+      "One row per record: indicator, grain, scope (unit, group or all) and its target, the\n"
+      "holder (a unit), the period and value, and the record it broke (previous). Months\n"
+      "and years count when complete, or running for higher-is-better sums. Equal values:\n"
+      "the earlier period holds the record. A flagged outlier sets no record until it is\n"
+      "confirmed (chollima outliers review). Derived ratios have no records.\n"
+      "Exit codes: 0 shown, 2 bad arguments or no store, 3 store failure.");
+  struct Opts {
+    std::string db, indicator, grain, scope, target, format = "table";
+  };
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("--db", o->db, "Store file")->required();
+  cmd->add_option("--indicator", o->indicator, "Only this indicator");
+  cmd->add_option("--grain", o->grain, "day, month or year")
+      ->check(CLI::IsMember({"day", "month", "year"}));
+  cmd->add_option("--scope", o->scope, "unit, group or all")
+      ->check(CLI::IsMember({"unit", "group", "all"}));
+  cmd->add_option("--target", o->target, "Only the records of this unit or HIERARCHY/GROUP");
+  AddFormat(cmd, o->format);
+  cmd->callback([o, &exit_code] {
+    const std::string command = "records";
+    auto svc = OpenStore(o->db, store::OpenMode::kExisting, exit_code);
+    if (!svc) return;
+    const engine::State& s = svc->state();
+    engine::RecordFilter filter;
+    if (!o->indicator.empty()) {
+      filter.indicator = IndicatorOption(s, command, o->indicator, exit_code);
+      if (!filter.indicator) return;
+    }
+    if (!o->grain.empty()) filter.grain = *ParseGrain(o->grain);
+    if (!o->scope.empty()) {
+      filter.scope = o->scope == "unit"    ? engine::RecordScope::kUnit
+                     : o->scope == "group" ? engine::RecordScope::kGroup
+                                           : engine::RecordScope::kAll;
+    }
+    if (!o->target.empty()) {
+      const bool group = o->target.find('/') != std::string::npos;
+      const engine::RecordScope scope =
+          group ? engine::RecordScope::kGroup : engine::RecordScope::kUnit;
+      if (filter.scope && *filter.scope != scope) {
+        std::cerr << "chollima records: --target " << o->target << " is a "
+                  << (group ? "group" : "unit") << ", not of --scope " << o->scope << "\n";
+        exit_code = kExitUsage;
+        return;
+      }
+      filter.scope = scope;
+      if (group) {
+        auto g = io::ParseGroupRef(s, o->target);
+        if (!g.ok()) {
+          std::cerr << "chollima records: --target: " << g.error().message << "\n";
+          exit_code = kExitUsage;
+          return;
+        }
+        filter.scope_id = *g;
+      } else {
+        auto u = s.FindUnit(o->target);
+        if (!u) {
+          std::cerr << "chollima records: --target: unknown unit '" << o->target << "'\n";
+          exit_code = kExitUsage;
+          return;
+        }
+        filter.scope_id = *u;
+      }
+    }
+    const engine::RecordBook book(s, s.outlier_reviews());
+    io::TableWriter w(std::cout, FormatOf(o->format),
+                      {"indicator", "grain", "scope", "target", "holder", "period", "value",
+                       "previous_holder", "previous_period", "previous_value"});
+    for (const engine::RecordEntry& e : book.Records(filter)) {
+      std::vector<io::Cell> cells = {
+          io::Cell::Text(s.indicators()[static_cast<size_t>(e.key.indicator)].code),
+          io::Cell::Text(GrainName(e.key.grain)),
+          io::Cell::Text(engine::RecordScopeName(e.key.scope)),
+          io::Cell::Text(RecordTarget(s, e.key)),
+          io::Cell::Text(ParticipantCode(s, {false, e.record.holder})),
+          io::Cell::Text(FormatPeriod(e.record.period)),
+          io::Cell::Number(e.record.value)};
+      if (e.previous) {
+        cells.push_back(io::Cell::Text(ParticipantCode(s, {false, e.previous->holder})));
+        cells.push_back(io::Cell::Text(FormatPeriod(e.previous->period)));
+        cells.push_back(io::Cell::Number(e.previous->value));
+      } else {
+        cells.insert(cells.end(), 3, io::Cell::Empty());
+      }
+      w.Row(cells);
+    }
+    w.Finish();
+  });
+}
+
+// ------------------------------------------------------------------ outliers list
+
+void AddOutliersList(CLI::App& outliers, int& exit_code) {
+  auto* cmd = outliers.add_subcommand("list", "Reports flagged as outliers, reviewed or not");
+  cmd->footer(
+      "A report is flagged when it exceeds the unit's attribute capacity_<indicator>\n"
+      "(reason capacity), or lies far outside the unit's last 90 reports (reason history:\n"
+      "more than 8 robust standard deviations from their median, with at least 20 of them).\n"
+      "review: unreviewed (it sets no record), confirmed or rejected.\n"
+      "Exit codes: 0 shown, 2 bad arguments or no store, 3 store failure.");
+  struct Opts {
+    std::string db, unit, indicator, format = "table";
+  };
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("--db", o->db, "Store file")->required();
+  cmd->add_option("--unit", o->unit, "Only this unit");
+  cmd->add_option("--indicator", o->indicator, "Only this indicator");
+  AddFormat(cmd, o->format);
+  cmd->callback([o, &exit_code] {
+    const std::string command = "outliers list";
+    auto svc = OpenStore(o->db, store::OpenMode::kExisting, exit_code);
+    if (!svc) return;
+    const engine::State& s = svc->state();
+    std::optional<UnitId> unit;
+    std::optional<IndicatorId> indicator;
+    if (!o->unit.empty()) {
+      unit = s.FindUnit(o->unit);
+      if (!unit) {
+        std::cerr << "chollima outliers list: --unit: unknown unit '" << o->unit << "'\n";
+        exit_code = kExitUsage;
+        return;
+      }
+    }
+    if (!o->indicator.empty()) {
+      indicator = IndicatorOption(s, command, o->indicator, exit_code);
+      if (!indicator) return;
+    }
+    const engine::RecordBook book(s, s.outlier_reviews());
+    io::TableWriter w(
+        std::cout, FormatOf(o->format),
+        {"unit", "indicator", "date", "value", "expected", "score", "reason", "review"});
+    for (const engine::Outlier& x : book.Outliers(unit, indicator)) {
+      w.Row({io::Cell::Text(ParticipantCode(s, {false, x.unit})),
+             io::Cell::Text(s.indicators()[static_cast<size_t>(x.indicator)].code),
+             io::Cell::Text(FormatDate(x.date)), io::Cell::Number(x.value),
+             io::Cell::Number(x.expected), io::Cell::Number(x.score), io::Cell::Text(x.reason),
+             io::Cell::Text(!x.confirmed   ? "unreviewed"
+                            : *x.confirmed ? "confirmed"
+                                           : "rejected")});
+    }
+    w.Finish();
+  });
+}
+
+// ------------------------------------------------------------------ standards status, rebase
+
+void AddStandardsStatus(CLI::App& standards, int& exit_code) {
+  auto* cmd = standards.add_subcommand(
+      "status", "Each standard in force and how its peer group stood in the last season");
+  cmd->footer(
+      "For every indicator and peer group with a standard: the revision in force on\n"
+      "--as-of, the last complete season before it, the units with a value in it, how many\n"
+      "met the standard, and the advanced level (the median of the best quarter of the\n"
+      "units' values; empty with fewer than 4 units).\n"
+      "Exit codes: 0 shown, 1 bad --as-of, 2 bad arguments or no store, 3 store failure.");
+  struct Opts {
+    std::string db, as_of, season = "year", format = "table";
+  };
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("--db", o->db, "Store file")->required();
+  cmd->add_option("--as-of", o->as_of, "As of this day (default: the last reported day)");
+  cmd->add_option("--season", o->season, "Season grain: month, quarter, half or year")
+      ->capture_default_str();
+  AddFormat(cmd, o->format);
+  cmd->callback([o, &exit_code] {
+    const std::string command = "standards status";
+    auto svc = OpenStore(o->db, store::OpenMode::kExisting, exit_code);
+    if (!svc) return;
+    const engine::State& s = svc->state();
+    auto as_of = AsOfOption(s, command, o->as_of, exit_code);
+    if (!as_of) return;
+    auto season = SeasonGrainOption(command, o->season, exit_code);
+    if (!season) return;
+    auto status = engine::EvaluateStandards(s, s.standards(), {.as_of = *as_of, .season = *season});
+    if (!status.ok()) {
+      exit_code = Rejected(command, status.error());
+      return;
+    }
+    io::TableWriter w(std::cout, FormatOf(o->format),
+                      {"indicator", "peer_group", "from", "value", "source", "revisions", "season",
+                       "units", "meeting", "advanced_level"});
+    for (const engine::StandardStatus& x : *status) {
+      w.Row({io::Cell::Text(s.indicators()[static_cast<size_t>(x.indicator)].code),
+             io::Cell::Text(x.peer_group == kNoId ? "all" : io::FormatGroupRef(s, x.peer_group)),
+             x.in_force ? io::Cell::Text(FormatDate(x.current.from)) : io::Cell::Empty(),
+             x.in_force ? io::Cell::Number(x.current.value) : io::Cell::Empty(),
+             x.in_force ? io::Cell::Text(StandardSourceName(x.current.source)) : io::Cell::Empty(),
+             io::Cell::Number(static_cast<double>(x.history.size())),
+             io::Cell::Text(FormatPeriod(x.season)), io::Cell::Number(x.units),
+             io::Cell::Number(x.meeting), io::Cell::Number(x.advanced_level)});
+    }
+    w.Finish();
+  });
+}
+
+void AddStandardsRebase(CLI::App& standards, int& exit_code) {
+  auto* cmd = standards.add_subcommand(
+      "rebase", "Propose re-basing a standard from the data (--apply stores it)");
+  cmd->footer(
+      "Without a standard yet, the first one is the advanced level of the last complete\n"
+      "season. Otherwise the standard is re-based only when the advanced exceeded it in\n"
+      "each of the last two complete seasons (one good season is not enough), to the less\n"
+      "demanding of the two levels: never a cut, never a jump to one peak. The new revision\n"
+      "starts the day after the last complete season.\n"
+      "Exit codes: 0 proposed or not (the reason is printed), 1 bad input, 2 bad arguments\n"
+      "or no store, 3 store failure.");
+  struct Opts {
+    std::string db, indicator, peer_group, as_of, season = "year", author = Author();
+    bool apply = false;
+  };
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("--db", o->db, "Store file")->required();
+  cmd->add_option("--indicator", o->indicator, "Indicator code")->required();
+  cmd->add_option("--peer-group", o->peer_group, "HIERARCHY/GROUP (default: all units)");
+  cmd->add_option("--as-of", o->as_of, "As of this day (default: the last reported day)");
+  cmd->add_option("--season", o->season, "Season grain: month, quarter, half or year")
+      ->capture_default_str();
+  cmd->add_flag("--apply", o->apply, "Store the proposed revision");
+  cmd->add_option("--author", o->author, "Who applies it (kept in the audit log)")
+      ->capture_default_str();
+  cmd->callback([o, &exit_code] {
+    const std::string command = "standards rebase";
+    auto svc = OpenStore(o->db, store::OpenMode::kExisting, exit_code);
+    if (!svc) return;
+    const engine::State& s = svc->state();
+    auto indicator = IndicatorOption(s, command, o->indicator, exit_code);
+    if (!indicator) return;
+    auto peer = PeerGroupOption(s, command, o->peer_group, exit_code);
+    if (!peer) return;
+    auto as_of = AsOfOption(s, command, o->as_of, exit_code);
+    if (!as_of) return;
+    auto season = SeasonGrainOption(command, o->season, exit_code);
+    if (!season) return;
+    auto p = engine::ProposeRebase(s, s.standards(), *indicator, *peer,
+                                   {.as_of = *as_of, .season = *season});
+    if (!p.ok()) {
+      exit_code = Rejected(command, p.error());
+      return;
+    }
+    const std::string who =
+        o->indicator + " (" + (o->peer_group.empty() ? "all units" : o->peer_group) + ")";
+    if (!p->rebase) {
+      std::cout << who << ": no re-basing: " << p->reason << "\n";
+      return;
+    }
+    if (o->apply) {
+      Changes changes;
+      changes.standards = {p->standard};
+      if (Status st = svc->Commit(changes, "rebase standard", o->indicator, o->author); !st.ok()) {
+        exit_code = CommitFailure(command, st.error());
+        return;
+      }
+    }
+    std::cout << who << ": " << (o->apply ? "re-based" : "re-base") << " to "
+              << FormatNumber(p->standard.value) << " from " << FormatDate(p->standard.from) << ": "
+              << p->reason << (o->apply ? "" : " (not stored; --apply stores it)") << "\n";
+  });
+}
+
 }  // namespace
 
 void AddDrive(CLI::App& app, int& exit_code) {
@@ -554,12 +884,17 @@ void AddStandards(CLI::App& app, int& exit_code) {
   standards->require_subcommand(1);
   AddStandardsSet(*standards, exit_code);
   AddStandardsList(*standards, exit_code);
+  AddStandardsStatus(*standards, exit_code);
+  AddStandardsRebase(*standards, exit_code);
 }
 
 void AddOutliers(CLI::App& app, int& exit_code) {
   auto* outliers = app.add_subcommand("outliers", "Reports far outside their unit's history");
   outliers->require_subcommand(1);
   AddOutliersReview(*outliers, exit_code);
+  AddOutliersList(*outliers, exit_code);
 }
+
+void AddRecordsCommand(CLI::App& app, int& exit_code) { AddRecords(app, exit_code); }
 
 }  // namespace chollima::cli

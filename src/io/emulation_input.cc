@@ -788,7 +788,11 @@ void StandardToJson(const engine::State& state, const engine::StandardStatus& s,
     w.String(FormatGroupRef(state, s.peer_group));
   }
   w.Key("current");
-  StandardRevisionToJson(s.current, w);
+  if (s.in_force) {
+    StandardRevisionToJson(s.current, w);
+  } else {
+    w.Null();
+  }
   w.Key("history");
   w.BeginArray();
   for (const Standard& h : s.history) StandardRevisionToJson(h, w);

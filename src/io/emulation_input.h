@@ -133,8 +133,8 @@ Result<Standard> StandardFromJson(const engine::State& state, const JsonValue& v
                                   std::string_view path = "$");
 // {"from","value","source","note"}
 void StandardRevisionToJson(const Standard& s, JsonWriter& w);
-// The API's standards entry: indicator, peer_group, current, history, season, units,
-// meeting, advanced_level (null when NaN).
+// The API's standards entry: indicator, peer_group, current (null when no revision is
+// in force), history, season, units, meeting, advanced_level (null when NaN).
 void StandardToJson(const engine::State& state, const engine::StandardStatus& s, JsonWriter& w);
 
 // ---- Outlier reviews.

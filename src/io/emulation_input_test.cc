@@ -361,6 +361,7 @@ TEST_F(EmulationInput, MakesStandardsAndWritesTheirJson) {
 
   engine::StandardStatus st{.indicator = per_worker_,
                             .peer_group = coal_group_,
+                            .in_force = true,
                             .current = *s,
                             .history = {*s},
                             .season = PeriodOf(Grain::kYear, Date::FromCivil(2025, 5, 1)),

@@ -18,7 +18,8 @@ using ::testing::HasSubstr;
 //   A (P1): plan 100/day, reports Jan 1: 110, Jan 2: 120   -> 230 of 200 = 115 %
 //   B (P1): plan 200/day, reports Jan 1: 150, Jan 2: 250   -> 400 of 400 = 100 %
 //   C (P2): plan 100/day, reports Jan 1:  90, Jan 2:  90   -> 180 of 200 =  90 %
-// As of Jan 1 the order is A 110, C 90, B 75.
+// As of Jan 1 the order is A 110, C 90, B 75. C's capacity_out of 80 flags both of its
+// reports as outliers (capacity).
 class Emulation : public CliTest {
  protected:
   void SetUp() override {
@@ -26,7 +27,8 @@ class Emulation : public CliTest {
     Write("groups.csv",
           "hierarchy,code,name,parent\nregion,P1,Province 1,\nregion,P2,Province 2,\n");
     Write("units.csv",
-          "code,name,region,capacity\nA,Unit A,P1,100\nB,Unit B,P1,500\nC,Unit C,P2,100\n");
+          "code,name,region,capacity,capacity_out\nA,Unit A,P1,100,1000\n"
+          "B,Unit B,P1,500,1000\nC,Unit C,P2,100,80\n");
     Write("indicators.csv",
           "code,name,measure,direction,aggregation,role,numerator,denominator,grain\n"
           "out,Output,t,higher,sum,output,,,day\n"
@@ -96,7 +98,9 @@ class Emulation : public CliTest {
 TEST_F(Emulation, HelpListsTheEmulationCommands) {
   RunResult r = Run({"--help"});
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* cmd : {"drive", "standards", "outliers"}) EXPECT_THAT(r.out, HasSubstr(cmd));
+  for (const char* cmd : {"drive", "standards", "outliers", "records"}) {
+    EXPECT_THAT(r.out, HasSubstr(cmd));
+  }
   r = Run({"drive", "--help"});
   EXPECT_EQ(r.exit_code, 0);
   for (const char* cmd : {"create", "list", "standings", "results"}) {
@@ -106,7 +110,12 @@ TEST_F(Emulation, HelpListsTheEmulationCommands) {
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_THAT(r.out, HasSubstr("indicator:normalization[:capacity][@weight]"));
   EXPECT_EQ(Run({"standards", "set", "--help"}).exit_code, 0);
+  for (const char* sub : {"status", "rebase", "list"}) {
+    EXPECT_EQ(Run({"standards", sub, "--help"}).exit_code, 0) << sub;
+  }
   EXPECT_EQ(Run({"outliers", "review", "--help"}).exit_code, 0);
+  EXPECT_EQ(Run({"outliers", "list", "--help"}).exit_code, 0);
+  EXPECT_EQ(Run({"records", "--help"}).exit_code, 0);
 }
 
 TEST_F(Emulation, CreateThenListRoundTripsTheDrive) {
@@ -374,6 +383,149 @@ TEST_F(Emulation, OutlierReviewsAreStoredWithTheReportedValue) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("--confirm or --reject"));
   EXPECT_EQ(Read("s.db"), before);
+}
+
+TEST_F(Emulation, RecordsWaitForFlaggedReportsToBeConfirmed) {
+  // Best day of all units: B's 250 on Jan 2, which broke B's 150 of Jan 1.
+  RunResult r = Run({"records", "--db", "s.db", "--indicator", "out", "--grain", "day", "--scope",
+                     "all", "--format", "csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto rows = Rows(r.out);
+  ASSERT_EQ(rows.size(), 1u) << r.out;
+  EXPECT_EQ(rows[0]["holder"], "B");
+  EXPECT_EQ(rows[0]["period"], "2026-01-02");
+  EXPECT_EQ(rows[0]["value"], "250");
+  EXPECT_EQ(rows[0]["previous_holder"], "B");
+  EXPECT_EQ(rows[0]["previous_period"], "2026-01-01");
+  EXPECT_EQ(rows[0]["previous_value"], "150");
+  // A's January so far (a running month of a higher-is-better sum counts): 110 + 120.
+  r = Run({"records", "--db", "s.db", "--target", "A", "--grain", "month", "--format", "csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  rows = Rows(r.out);
+  ASSERT_EQ(rows.size(), 1u) << r.out;
+  EXPECT_EQ(rows[0]["scope"], "unit");
+  EXPECT_EQ(rows[0]["period"], "2026-01");
+  EXPECT_EQ(rows[0]["value"], "230");
+  EXPECT_EQ(rows[0]["previous_value"], "");
+
+  // C's two reports exceed its capacity: flagged, unreviewed, no record for province P2.
+  r = Run({"outliers", "list", "--db", "s.db", "--format", "csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  rows = Rows(r.out);
+  ASSERT_EQ(rows.size(), 2u) << r.out;
+  EXPECT_EQ(rows[0]["unit"], "C");
+  EXPECT_EQ(rows[0]["date"], "2026-01-01");
+  EXPECT_EQ(rows[0]["value"], "90");
+  EXPECT_EQ(rows[0]["expected"], "80");
+  EXPECT_EQ(rows[0]["score"], "10");
+  EXPECT_EQ(rows[0]["reason"], "capacity");
+  EXPECT_EQ(rows[0]["review"], "unreviewed");
+  r = Run(
+      {"records", "--db", "s.db", "--target", "region/P2", "--grain", "day", "--format", "csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Rows(r.out).empty()) << r.out;
+
+  // Confirming Jan 1 lets it set the record; Jan 2 stays blocked.
+  ASSERT_EQ(Run({"outliers", "review", "--db", "s.db", "--unit", "C", "--indicator", "out",
+                 "--date", "2026-01-01", "--confirm"})
+                .exit_code,
+            0);
+  r = Run({"outliers", "list", "--db", "s.db", "--unit", "C", "--format", "csv"});
+  rows = Rows(r.out);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0]["review"], "confirmed");
+  EXPECT_EQ(rows[1]["review"], "unreviewed");
+  r = Run(
+      {"records", "--db", "s.db", "--target", "region/P2", "--grain", "day", "--format", "csv"});
+  rows = Rows(r.out);
+  ASSERT_EQ(rows.size(), 1u) << r.out;
+  EXPECT_EQ(rows[0]["holder"], "C");
+  EXPECT_EQ(rows[0]["period"], "2026-01-01");
+  EXPECT_EQ(rows[0]["value"], "90");
+
+  r = Run({"records", "--db", "s.db", "--target", "region/P9"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--target: unknown group 'P9'"));
+  r = Run({"records", "--db", "s.db", "--target", "A", "--scope", "group"});
+  EXPECT_EQ(r.exit_code, 2);
+}
+
+// Four units with one report in January and one in February 2026 (seasons of a month):
+//   U1 10, 12   U2 8, 9   U3 5, 5   U4 4, 4
+// With 4 units the advanced level is the best value: January 10, February 12.
+TEST_F(Emulation, StandardsAreReBasedOnlyAfterTwoSeasonsAboveThem) {
+  Write("r-units.csv", "code,name\nU1,U1\nU2,U2\nU3,U3\nU4,U4\n");
+  Write("r-indicators.csv",
+        "code,name,measure,direction,aggregation,role,numerator,denominator,grain\n"
+        "out,Output,t,higher,sum,output,,,day\n");
+  Write("r-reports.csv",
+        "unit,indicator,date,value\n"
+        "U1,out,2026-01-10,10\nU2,out,2026-01-10,8\nU3,out,2026-01-10,5\nU4,out,2026-01-10,4\n"
+        "U1,out,2026-02-10,12\nU2,out,2026-02-10,9\nU3,out,2026-02-10,5\nU4,out,2026-02-10,4\n"
+        "U1,out,2026-03-01,1\n");
+  ASSERT_EQ(Run({"init", "--db", "r.db"}).exit_code, 0);
+  for (const char* kind : {"units", "indicators", "reports"}) {
+    RunResult r = Run({"import", "--db", "r.db", kind, std::string("r-") + kind + ".csv"});
+    ASSERT_EQ(r.exit_code, 0) << kind << ": " << r.err;
+  }
+  const std::vector<std::string> rebase = {"standards",   "rebase", "--db",     "r.db",
+                                           "--indicator", "out",    "--season", "month"};
+  // No standard yet: the first one is February's advanced level.
+  RunResult r = Run(rebase);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("out (all units): re-base to 12 from 2026-03-01"));
+  EXPECT_THAT(r.out, HasSubstr("not stored"));
+
+  ASSERT_EQ(Run({"standards", "set", "--db", "r.db", "--indicator", "out", "--from", "2026-01-01",
+                 "--value", "11"})
+                .exit_code,
+            0);
+  // 11: January's 10 did not exceed it, so one good season (February's 12) is not enough.
+  r = Run(rebase);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("out (all units): no re-basing: "));
+
+  // Status as of March 1: February, 4 units, U1 (12) meets 11; the advanced level 12.
+  r = Run({"standards", "status", "--db", "r.db", "--season", "month", "--format", "csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto rows = Rows(r.out);
+  ASSERT_EQ(rows.size(), 1u) << r.out;
+  EXPECT_EQ(rows[0]["value"], "11");
+  EXPECT_EQ(rows[0]["season"], "2026-02");
+  EXPECT_EQ(rows[0]["units"], "4");
+  EXPECT_EQ(rows[0]["meeting"], "1");
+  EXPECT_EQ(rows[0]["advanced_level"], "12");
+
+  // 9: both seasons above it: re-based to the less demanding of 10 and 12.
+  ASSERT_EQ(Run({"standards", "set", "--db", "r.db", "--indicator", "out", "--from", "2026-01-01",
+                 "--value", "9", "--note", "corrected"})
+                .exit_code,
+            0);
+  std::vector<std::string> apply = rebase;
+  apply.push_back("--apply");
+  r = Run(apply);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("out (all units): re-based to 10 from 2026-03-01"));
+  r = Run({"standards", "list", "--db", "r.db", "--format", "csv"});
+  rows = Rows(r.out);
+  ASSERT_EQ(rows.size(), 2u) << r.out;
+  EXPECT_EQ(rows[0]["value"], "9");  // the correction of the same day replaced the 11
+  EXPECT_EQ(rows[0]["until"], "2026-02-28");
+  EXPECT_EQ(rows[1]["from"], "2026-03-01");
+  EXPECT_EQ(rows[1]["value"], "10");
+  EXPECT_EQ(rows[1]["source"], "derived");
+  // The season is decided: asking again proposes nothing and writes nothing.
+  const std::string before = Read("r.db");
+  r = Run(apply);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("no re-basing"));
+  EXPECT_EQ(Read("r.db"), before);
+
+  r = Run({"standards", "rebase", "--db", "r.db", "--indicator", "coke"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--indicator: unknown indicator 'coke'"));
+  r = Run({"standards", "status", "--db", "r.db", "--season", "week"});
+  EXPECT_EQ(r.exit_code, 2);
 }
 
 }  // namespace
