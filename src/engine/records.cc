@@ -34,55 +34,14 @@ bool CandidateBetter(const C& a, const C& b, double sign) {
   return a.period < b.period;
 }
 
-// The median of sorted values (the mean of the middle two for an even count).
-double SortedMedian(const std::vector<double>& v) {
+// The median of v (the mean of the middle two for an even count), by selection: v is
+// reordered.
+double SelectMedian(std::vector<double>& v) {
   const size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-// The median of |v_i - m| for sorted v, by merging the deviations on both sides of m
-// (each side is already ordered by distance from m).
-double SortedMad(const std::vector<double>& v, double m) {
-  const size_t n = v.size();
-  size_t right = static_cast<size_t>(std::lower_bound(v.begin(), v.end(), m) - v.begin());
-  size_t left = right;  // the next left element is v[left - 1]
-  const size_t k1 = (n - 1) / 2;
-  const size_t k2 = n / 2;
-  double d1 = 0;
-  double d2 = 0;
-  for (size_t k = 0; k <= k2; ++k) {
-    double d;
-    if (left == 0) {
-      d = v[right++] - m;
-    } else if (right == n) {
-      d = m - v[--left];
-    } else {
-      const double dl = m - v[left - 1];
-      const double dr = v[right] - m;
-      if (dl <= dr) {
-        d = dl;
-        --left;
-      } else {
-        d = dr;
-        ++right;
-      }
-    }
-    if (k == k1) d1 = d;
-    if (k == k2) d2 = d;
-  }
-  return n % 2 == 1 ? d2 : (d1 + d2) / 2;
-}
-
-// The first index of sorted v[0, n) whose value is >= x (branch-free: the window is
-// searched once or twice per report).
-size_t LowerBound(const double* v, size_t n, double x) {
-  const double* base = v;
-  while (n > 1) {
-    const size_t half = n / 2;
-    base = base[half - 1] < x ? base + half : base;
-    n -= half;
-  }
-  return static_cast<size_t>(base - v) + (n == 1 && *base < x ? 1 : 0);
+  const auto mid = v.begin() + static_cast<std::ptrdiff_t>(n / 2);
+  std::nth_element(v.begin(), mid, v.end());
+  const double upper = *mid;
+  return n % 2 == 1 ? upper : (*std::max_element(v.begin(), mid) + upper) / 2;
 }
 
 Period PeriodFromKey(Grain grain, int32_t begin) { return PeriodOf(grain, Date(begin)); }
@@ -161,10 +120,17 @@ void RecordBook::ComputeOutliers(const State& state, int32_t series) {
 
   const std::span<const double> days = state.Series(series);
   const Date origin = state.origin();
-  std::vector<double> sorted;  // the history window, sorted
-  sorted.reserve(kOutlierWindow + 1);
-  std::array<double, kOutlierWindow> ring{};  // the window in report order
+  // The history window: the last kOutlierWindow present values in report order, with
+  // its running minimum and maximum. Most reports lie inside that range and need no
+  // median; the others copy the window and select it.
+  std::array<double, kOutlierWindow> ring{};
+  size_t count = 0;
   size_t ring_start = 0;
+  double lo = kInf;
+  double hi = -kInf;
+  int lo_count = 0;
+  int hi_count = 0;
+  std::vector<double>& buf = window_scratch_;
   for (size_t t = 0; t < days.size(); ++t) {
     const double x = days[t];
     if (IsMissing(x)) continue;
@@ -175,15 +141,16 @@ void RecordBook::ComputeOutliers(const State& state, int32_t series) {
       o.reason = "capacity";
       o.expected = *capacity;
       o.score = x - *capacity;
-    } else if (sorted.size() >= static_cast<size_t>(kOutlierMinHistory) &&
-               (x < sorted.front() || x > sorted.back())) {
-      const double m = SortedMedian(sorted);
+    } else if (count >= static_cast<size_t>(kOutlierMinHistory) && (x < lo || x > hi)) {
+      buf.assign(ring.begin(), ring.begin() + static_cast<std::ptrdiff_t>(count));
+      const double m = SelectMedian(buf);
       const double dev = std::fabs(x - m);
       const double floor = kOutlierRelativeFloor * std::fabs(m);
       // dev <= threshold * floor already proves score <= threshold (scale >= floor):
       // the MAD is only needed for the few reports beyond it.
       if (dev > kOutlierThreshold * floor) {
-        const double scale = std::max(kOutlierMadScale * SortedMad(sorted, m), floor);
+        for (double& v : buf) v = std::fabs(v - m);
+        const double scale = std::max(kOutlierMadScale * SelectMedian(buf), floor);
         const double score = scale > 0 ? dev / scale : (dev > 0 ? kInf : 0.0);
         if (score > kOutlierThreshold) {
           flagged = true;
@@ -206,26 +173,36 @@ void RecordBook::ComputeOutliers(const State& state, int32_t series) {
       }
       sd.outliers.push_back(o);
     }
-    // Slide the window: the oldest value leaves, x enters, one shift between the two.
-    if (sorted.size() == static_cast<size_t>(kOutlierWindow)) {
-      const double oldest = ring[ring_start];
-      ring[ring_start] = x;
-      ring_start = (ring_start + 1) % ring.size();
-      double* v = sorted.data();
-      const size_t e = LowerBound(v, sorted.size(), oldest);
-      const size_t i = LowerBound(v, sorted.size(), x);
-      if (i > e) {
-        std::memmove(v + e, v + e + 1, (i - 1 - e) * sizeof(double));
-        v[i - 1] = x;
-      } else {
-        std::memmove(v + i + 1, v + i, (e - i) * sizeof(double));
-        v[i] = x;
+    // Slide the window, keeping how many of its values equal the minimum and the
+    // maximum: the range is rescanned only when the last of them leaves.
+    auto enter = [&](double v) {
+      if (v < lo) {
+        lo = v;
+        lo_count = 0;
       }
+      if (v > hi) {
+        hi = v;
+        hi_count = 0;
+      }
+      lo_count += v == lo;
+      hi_count += v == hi;
+    };
+    if (count < ring.size()) {
+      ring[count++] = x;
+      enter(x);
+      continue;
+    }
+    const double oldest = ring[ring_start];
+    ring[ring_start] = x;
+    ring_start = ring_start + 1 == ring.size() ? 0 : ring_start + 1;
+    lo_count -= oldest == lo;
+    hi_count -= oldest == hi;
+    if (lo_count == 0 || hi_count == 0) {
+      lo = kInf;
+      hi = -kInf;
+      for (const double v : ring) enter(v);
     } else {
-      ring[sorted.size()] = x;
-      sorted.insert(
-          sorted.begin() + static_cast<std::ptrdiff_t>(LowerBound(sorted.data(), sorted.size(), x)),
-          x);
+      enter(x);
     }
   }
 }

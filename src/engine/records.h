@@ -291,6 +291,7 @@ class RecordBook {
   std::optional<Date> last_;
   std::vector<double> scratch_;
   std::vector<int32_t> scopes_scratch_;
+  std::vector<double> window_scratch_;
 };
 
 }  // namespace chollima::engine
