@@ -72,6 +72,8 @@ struct DayEval {
   std::vector<double> score;
   std::vector<int32_t> rank, overall, position;
   std::vector<int32_t> order;  // scored rows in listing order (score, then id)
+  RankIndex index;             // the scored rows by score (ids: row indexes)
+  std::vector<std::pair<int32_t, double>> page;
 };
 
 bool IsSum(Aggregation a) { return a == Aggregation::kSum; }
@@ -289,11 +291,6 @@ void Evaluate(const Spec& spec, const Table& table, DayEval& ev,
   const size_t nl = table.leagues.size();
   bool has_z = false;
   for (const Term& t : spec.terms) has_z = has_z || t.normalization == Normalization::kZScore;
-  auto better = [&](int32_t a, int32_t b) {
-    const double sa = ev.score[static_cast<size_t>(a)], sb = ev.score[static_cast<size_t>(b)];
-    if (sa != sb) return sa > sb;
-    return table.rows[static_cast<size_t>(a)].id < table.rows[static_cast<size_t>(b)].id;
-  };
   if (touched != nullptr && !has_z && ev.parts.size() == n * nt && ev.score.size() == n) {
     std::vector<uint8_t> moved(n, 0);
     for (const size_t r : *touched) {
@@ -304,11 +301,12 @@ void Evaluate(const Spec& spec, const Table& table, DayEval& ev,
       ev.reason[r].clear();
       ScoreRow(spec, ev, r);
     }
-    std::erase_if(ev.order, [&](int32_t r) { return moved[static_cast<size_t>(r)] != 0; });
     for (const size_t r : *touched) {
-      if (!ev.scored[r]) continue;
-      const auto ri = static_cast<int32_t>(r);
-      ev.order.insert(std::lower_bound(ev.order.begin(), ev.order.end(), ri, better), ri);
+      if (ev.scored[r]) {
+        ev.index.Set(static_cast<int32_t>(r), ev.score[r]);
+      } else {
+        ev.index.Erase(static_cast<int32_t>(r));
+      }
     }
   } else {
     ev.parts.assign(n * nt, ScorePart{kNaN, kNaN, kNaN});
@@ -348,12 +346,16 @@ void Evaluate(const Spec& spec, const Table& table, DayEval& ev,
       }
     }
     for (size_t r = 0; r < n; ++r) ScoreRow(spec, ev, r);
-    ev.order.clear();
+    std::vector<std::pair<int32_t, double>> entries;
     for (size_t r = 0; r < n; ++r) {
-      if (ev.scored[r]) ev.order.push_back(static_cast<int32_t>(r));
+      if (ev.scored[r]) entries.emplace_back(static_cast<int32_t>(r), ev.score[r]);
     }
-    std::sort(ev.order.begin(), ev.order.end(), better);
+    ev.index.Assign(entries);
   }
+  // The listing order of the scored rows: RankIndex's (score, then row = participant id).
+  ev.index.Page(0, ev.index.size(), ev.page);
+  ev.order.resize(ev.page.size());
+  for (size_t i = 0; i < ev.page.size(); ++i) ev.order[i] = ev.page[i].first;
   // Ranks: competition ranks over the order, overall and per league.
   ev.rank.assign(n, 0);
   ev.overall.assign(n, 0);
