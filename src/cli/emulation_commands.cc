@@ -55,6 +55,11 @@ Error WithPrefix(std::string_view field, const Error& e) {
   return {e.code, std::string(field) + ": " + e.message};
 }
 
+// Errors of a season index name --season (the kernels' say "season: ..." already).
+Error SeasonError(const Error& e) {
+  return e.message.starts_with("season") ? e : WithPrefix("season", e);
+}
+
 // Input the user can fix: exit 1, nothing written.
 int Rejected(const std::string& command, const Error& e) {
   std::cerr << "chollima " << command << ": " << AsOption(e.message) << "\n";
@@ -331,7 +336,7 @@ int RunResults(const ResultsOptions& o) {
   bool finalized = svc->state().IsSeasonFinalized(*id, o.season);
   if (o.finalize) {
     auto r = svc->FinalizeSeason(*id, o.season, o.author);
-    if (!r.ok()) return CommitFailure(command, WithPrefix("season", r.error()));
+    if (!r.ok()) return CommitFailure(command, SeasonError(r.error()));
     results = std::move(*r);
     finalized = true;
   } else if (finalized) {
@@ -341,7 +346,7 @@ int RunResults(const ResultsOptions& o) {
     const engine::AssignmentBook book(s);
     auto r = engine::SeasonResults(s, book, *id, s.drives()[static_cast<size_t>(*id)],
                                    s.drive_results(), o.season);
-    if (!r.ok()) return Rejected(command, WithPrefix("season", r.error()));
+    if (!r.ok()) return Rejected(command, SeasonError(r.error()));
     results = std::move(*r);
   }
   const engine::State& s = svc->state();

@@ -4,6 +4,9 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <random>
+#include <set>
+#include <tuple>
 
 #include "store/json_text.h"
 #include "store/sqlite.h"
@@ -658,6 +661,78 @@ TEST_F(StoreTest, AuditChangesDescribeDrivesResultsStandardsAndReviews) {
   EXPECT_EQ((*ch)[1].old_value,
             R"({"from":"2026-01-01","value":40,"source":"manual","note":"set"})");
   EXPECT_EQ((*ch)[1].new_value, R"({"from":"2026-07-01","value":44,"source":"manual","note":""})");
+}
+
+// Property: after any sequence of batches of emulation facts, Load() gives the State the
+// batches gave when applied one by one (the engine's incremental path).
+TEST_F(StoreTest, LoadEqualsTheAppliedStateAfterRandomEmulationBatches) {
+  auto s = OpenSqliteStore(dir_ + "/a.db", OpenMode::kCreate);
+  ASSERT_TRUE(s.ok());
+  engine::State applied;
+  const Changes economy = SmallEconomy();
+  ASSERT_TRUE((*s)->Commit(economy, kFirst).ok());
+  engine::ApplyChanges(economy, applied);
+  std::mt19937 rng(333);
+  auto pick = [&](int n) { return static_cast<int32_t>(rng() % static_cast<uint32_t>(n)); };
+  int drives = 0;
+  std::set<std::tuple<int, int, int, int>> results;  // (drive, season, is_group, id)
+  for (int batch = 0; batch < 30; ++batch) {
+    Changes c;
+    for (int k = pick(2); k > 0; --k) {
+      Drive d = SampleDrive();
+      d.code = "d" + std::to_string(drives++);
+      d.terms.resize(static_cast<size_t>(1 + pick(3)));
+      for (ScoreTerm& t : d.terms) t.weight = 0.25 * (1 + pick(8));
+      if (pick(2) == 0) d.season_grain.reset();
+      d.leagues.size_bounds.resize(static_cast<size_t>(pick(3)));
+      c.new_drives.push_back(d);
+    }
+    const int known = static_cast<int>(applied.drives().size());
+    for (int k = pick(4); k > 0 && known > 0; --k) {
+      DriveResult r{.drive = pick(known),
+                    .season = pick(3),
+                    .participant = {pick(2) == 0, pick(2)},
+                    .tier = 1 + pick(2),
+                    .league = "L" + std::to_string(pick(3)),
+                    .rank = 1 + pick(5),
+                    .overall = 1 + pick(5),
+                    .score = pick(1000) / 8.0,
+                    .title = pick(2) == 0 ? "" : "winner"};
+      if (results.insert({r.drive, r.season, r.participant.is_group, r.participant.id}).second) {
+        c.drive_results.push_back(r);
+      }
+    }
+    for (int k = pick(4); k > 0; --k) {
+      c.standards.push_back(
+          {.indicator = 0,
+           .peer_group = pick(3) - 1,
+           .from = Jan(1 + pick(4)),
+           .value = pick(100) / 4.0,
+           .source = pick(2) == 0 ? StandardSource::kManual : StandardSource::kDerived,
+           .note = "n" + std::to_string(pick(9))});
+    }
+    for (int k = pick(3); k > 0; --k) {
+      c.outlier_reviews.push_back({.unit = pick(2),
+                                   .indicator = 0,
+                                   .date = Jan(1 + pick(3)),
+                                   .value = double(pick(50)),
+                                   .confirmed = pick(2) == 0,
+                                   .reviewer = "r" + std::to_string(pick(3)),
+                                   .note = ""});
+    }
+    if (pick(3) == 0) c.reports = {{pick(2), 0, Jan(1 + pick(5)), double(pick(100))}};
+    ASSERT_TRUE((*s)->Commit(c, kSecond).ok()) << batch;
+    engine::ApplyChanges(c, applied);
+    if (batch % 10 == 9) {
+      auto loaded = (*s)->Load();
+      ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+      ASSERT_TRUE(*loaded == applied) << "after batch " << batch;
+      EXPECT_EQ(loaded->drives(), applied.drives());
+      EXPECT_EQ(loaded->standards(), applied.standards());
+    }
+  }
+  EXPECT_GT(applied.drives().size(), 5u);
+  EXPECT_GT(applied.drive_results().size(), 5u);
 }
 
 TEST_F(StoreTest, MigratesAVersion2StoreAndKeepsItsData) {
