@@ -841,14 +841,12 @@ Standings Finish(const State& state, DriveId id, Computation& c, const Standings
       row.rank_change_start = c.day[2].rank[r] - row.rank;
     }
     row.streak = c.streak[r];
-    if (!t.groups || !query.level) {
-      if (row.scored && !query.level) {
-        const League& l = t.leagues[static_cast<size_t>(t.league[r])];
-        const int32_t pos = now.position[r];
-        row.in_promotion_zone = l.tier > 1 && pos < rule.promote;
-        row.in_relegation_zone = !row.in_promotion_zone && l.tier < c.spec.tier_count &&
-                                 pos >= scored[static_cast<size_t>(t.league[r])] - rule.relegate;
-      }
+    if (row.scored && !query.level) {  // group tables have no zones
+      const League& l = t.leagues[static_cast<size_t>(t.league[r])];
+      const int32_t pos = now.position[r];
+      row.in_promotion_zone = l.tier > 1 && pos < rule.promote;
+      row.in_relegation_zone = !row.in_promotion_zone && l.tier < c.spec.tier_count &&
+                               pos >= scored[static_cast<size_t>(t.league[r])] - rule.relegate;
     }
     s.rows.push_back(std::move(row));
   }
