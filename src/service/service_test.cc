@@ -317,5 +317,52 @@ TEST_F(ServiceTest, AuthorizeRefusalLeavesStoreAndStateUnchanged) {
   EXPECT_TRUE(Open()->state() == incremental);
 }
 
+// Two units with January plans of 100 a day; A reports 120 and B 90 on Jan 1 and 2.
+TEST_F(ServiceTest, ASeasonIsFinalizedOnceAndItsResultsSurviveARebuild) {
+  auto svc = Open();
+  Import(*svc, io::ImportKind::kUnits, "code,name\nA,A\nB,B\n");
+  Import(*svc, io::ImportKind::kIndicators,
+         "code,name,measure,direction,aggregation,role,numerator,denominator\n"
+         "out,Output,t,higher,sum,output,,\n");
+  Import(
+      *svc, io::ImportKind::kPlans,
+      "target,indicator,period,value,method\nA,out,2026-01,3100,even\nB,out,2026-01,3100,even\n");
+  Import(*svc, io::ImportKind::kReports,
+         "unit,indicator,date,value\nA,out,2026-01-01,120\nA,out,2026-01-02,120\n"
+         "B,out,2026-01-01,90\nB,out,2026-01-02,90\n");
+  Drive d{.code = "jan",
+          .name = "January",
+          .start = Date::FromCivil(2026, 1, 1),
+          .end = Date::FromCivil(2026, 2, 1),
+          .terms = {{.indicator = 0}}};
+  Changes c;
+  c.new_drives = {d};
+  ASSERT_TRUE(svc->Commit(c, "create drive", "jan", "kim").ok());
+
+  EXPECT_EQ(svc->FinalizeSeason(5, 0, "kim").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(svc->FinalizeSeason(0, 1, "kim").error().code, ErrorCode::kInvalidArgument);
+  auto results = svc->FinalizeSeason(0, 0, "kim");
+  ASSERT_TRUE(results.ok()) << results.error().message;
+  ASSERT_EQ(results->size(), 2u);
+  EXPECT_EQ((*results)[0].participant, (PlanTarget{false, 0}));
+  EXPECT_EQ((*results)[0].title, "winner");
+  EXPECT_NEAR((*results)[0].score, 120, 1e-9);  // 240 of 200
+  EXPECT_NEAR((*results)[1].score, 90, 1e-9);
+  EXPECT_EQ(svc->StoredResults(0, 0), *results);
+  EXPECT_TRUE(svc->StoredResults(0, 1).empty());
+
+  auto again = svc->FinalizeSeason(0, 0, "kim");
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(svc->state().drive_results().size(), 2u);
+
+  const engine::State incremental = svc->state();
+  svc.reset();
+  auto reopened = Open();
+  EXPECT_TRUE(reopened->state() == incremental);
+  EXPECT_EQ(reopened->StoredResults(0, 0), *results);
+  EXPECT_EQ(reopened->FinalizeSeason(0, 0, "kim").error().code, ErrorCode::kFailedPrecondition);
+}
+
 }  // namespace
 }  // namespace chollima::service
