@@ -25,7 +25,9 @@
 //   units   every unit, or with participants.within the units whose group in its
 //           hierarchy on season.begin is `within` or below it. A unit that joins later
 //           plays from the next season; one that leaves or moves keeps its place and
-//           league to the season's end.
+//           league to the season's end. Without `within` every unit of the State takes
+//           part, also one created mid-season (units carry no creation day); it plays
+//           from the commit that creates it, in its size tier.
 //   groups  the groups at participants.level of participants.hierarchy (under `within`
 //           when set). A group's member units are ALL units whose group on E lies at or
 //           below it.
