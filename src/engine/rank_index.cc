@@ -247,6 +247,14 @@ struct RankIndex::Impl {
     for (size_t i = from; i < to; ++i) slot_of[static_cast<size_t>(IdOf(keys[i]))] = slot;
   }
 
+  // Starts loading every line of a block at once: the misses overlap, where the rounds of
+  // CountBelow and the memmove after them would take them a few at a time.
+  void Prefetch(uint32_t slot) const {
+    const Key* keys = arena.Slot(slot);
+    const size_t size = size_of[slot];
+    for (size_t i = 0; i < size; i += kKeysPerLine) __builtin_prefetch(keys + i);
+  }
+
   // The position whose block holds `key` or would hold it: the last whose first key is
   // <= key, or 0. REQUIRES: order not empty.
   size_t PositionOf(Key key) const {
@@ -262,7 +270,8 @@ struct RankIndex::Impl {
     return CountBelowIn(order[PositionOf(key)], key);
   }
 
-  void Insert(Key key) {
+  // Returns whether blocks were split (keys moved between slots).
+  bool Insert(Key key) {
     if (order.empty()) {
       const uint32_t slot = NewSlot();
       arena.Slot(slot)[0] = key;
@@ -271,11 +280,13 @@ struct RankIndex::Impl {
       order.push_back(slot);
       firsts.push_back(key);
       Reindex();
-      return;
+      return false;
     }
     size_t position = PositionOf(key);
     uint32_t slot = order[position];
-    if (size_of[slot] == capacity) {
+    Prefetch(slot);
+    const bool split = size_of[slot] == capacity;
+    if (split) {
       // Full: the upper half moves to a new block after it, then the key goes to
       // whichever of the two it belongs in.
       const uint32_t upper = NewSlot();
@@ -302,11 +313,11 @@ struct RankIndex::Impl {
     slot_of[static_cast<size_t>(IdOf(key))] = slot;
     if (at == 0) firsts[position] = key;
     AddToTree(position, 1);
+    return split;
   }
 
-  // REQUIRES: `key` is present.
-  void Remove(Key key) {
-    const uint32_t slot = slot_of[static_cast<size_t>(IdOf(key))];
+  // REQUIRES: `key` is present, in `slot`.
+  void Remove(Key key, uint32_t slot) {
     const size_t position = position_of[slot];
     Key* keys = arena.Slot(slot);
     const size_t size = size_of[slot] - size_t{1};
@@ -403,12 +414,20 @@ void RankIndex::Set(int32_t id, double score) {
   const uint64_t old_key = impl.score_keys[idx];
   const uint64_t new_key = ScoreKey(score);
   if (old_key == new_key) return;
-  if (old_key != kAbsent) {
-    impl.Remove(MakeKey(old_key, idx));
-  } else {
+  if (old_key == kAbsent) {
+    impl.Insert(MakeKey(new_key, idx));
+    impl.score_keys[idx] = new_key;
     ++impl.count;
+    return;
   }
-  impl.Insert(MakeKey(new_key, idx));
+  // A move inserts first and removes after: the old key's block loads while the new
+  // key finds its place. For that moment the id has two keys, and slot_of follows the
+  // new one; a split may have moved the old one, which is then found by its key.
+  const Key old_full = MakeKey(old_key, idx);
+  uint32_t old_slot = impl.slot_of[idx];
+  impl.Prefetch(old_slot);
+  if (impl.Insert(MakeKey(new_key, idx))) old_slot = impl.order[impl.PositionOf(old_full)];
+  impl.Remove(old_full, old_slot);
   impl.score_keys[idx] = new_key;
 }
 
@@ -416,7 +435,7 @@ void RankIndex::Erase(int32_t id) {
   if (!Contains(id)) return;
   Impl& impl = *impl_;
   const auto idx = static_cast<size_t>(id);
-  impl.Remove(MakeKey(impl.score_keys[idx], idx));
+  impl.Remove(MakeKey(impl.score_keys[idx], idx), impl.slot_of[idx]);
   impl.score_keys[idx] = kAbsent;
   --impl.count;
 }

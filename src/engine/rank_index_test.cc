@@ -217,6 +217,19 @@ TEST(RankIndex, PageCrossesBlocksAndStopsAtTheEnd) {
   EXPECT_EQ(index.Position(1), 19);
 }
 
+TEST(RankIndex, AMoveWithinAFullBlockSplitsItAndKeepsEveryoneOnce) {
+  RankIndex index = RankIndexTestPeer::WithBlockCapacity(4);
+  for (int32_t id = 0; id < 4; ++id) index.Set(id, 10.0 * (id + 1));  // one full block
+  index.Set(1, 35);  // lands in the same block, which splits while id 1 is in it twice
+  EXPECT_EQ(All(index), (Entries{{3, 40}, {1, 35}, {2, 30}, {0, 10}}));
+  index.Set(2, 5);  // the old key moved to the upper half in the split
+  EXPECT_EQ(All(index), (Entries{{3, 40}, {1, 35}, {0, 10}, {2, 5}}));
+  EXPECT_EQ(index.size(), 4u);
+  EXPECT_EQ(index.Rank(2), 4);
+  index.Erase(1);
+  EXPECT_EQ(All(index), (Entries{{3, 40}, {0, 10}, {2, 5}}));
+}
+
 TEST(RankIndex, AssignReplacesTheContentAndTheLastDuplicateWins) {
   RankIndex index;
   index.Set(50, 1);
