@@ -71,10 +71,12 @@
 // the scope's record becomes the best remaining candidate, so a record the old value
 // set is withdrawn and the one before it restored.
 //
-// Events. Apply compares each record the commit may have changed (every scope of every
-// touched unit-indicator; every record when L crosses a month end or a changed
-// indicator forces a rebuild) before and after, and emits AT MOST ONE event per
-// RecordKey, ordered by indicator, grain, scope, scope id:
+// Events. The TOUCHED unit-indicators of a commit: those of its reports and reviews,
+// and every indicator of a unit whose attributes or memberships it changed. Apply
+// compares, before and after the commit, every record in a scope of a touched
+// unit-indicator; every record at all when the month or year of L or of L + 1 changed
+// (which months and years count changed) or an indicator was changed. It emits AT MOST
+// ONE event per RecordKey, ordered by indicator, grain, scope, scope id:
 //   no record before, one after:  kNewRecord, previous = nullopt;
 //   a record before, none after:  kWithdrawn, record = nullopt, previous = the old one;
 //   both, different (holder, period or value): kNewRecord when the new one ranks before
