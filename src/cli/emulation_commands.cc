@@ -884,8 +884,8 @@ void AddDrive(CLI::App& app, int& exit_code) {
 }
 
 void AddStandards(CLI::App& app, int& exit_code) {
-  auto* standards =
-      app.add_subcommand("standards", "Standards (norms) per indicator and peer group");
+  auto* standards = app.add_subcommand(
+      "standards", "Standards (norms) per indicator and peer group: set, list, status, rebase");
   standards->require_subcommand(1);
   AddStandardsSet(*standards, exit_code);
   AddStandardsList(*standards, exit_code);
@@ -894,7 +894,8 @@ void AddStandards(CLI::App& app, int& exit_code) {
 }
 
 void AddOutliers(CLI::App& app, int& exit_code) {
-  auto* outliers = app.add_subcommand("outliers", "Reports far outside their unit's history");
+  auto* outliers = app.add_subcommand(
+      "outliers", "Reports far outside their unit's history or capacity: list, review");
   outliers->require_subcommand(1);
   AddOutliersReview(*outliers, exit_code);
   AddOutliersList(*outliers, exit_code);
