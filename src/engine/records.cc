@@ -580,7 +580,7 @@ std::vector<RecordEvent> RecordBook::Apply(const State& state,
         y = &(b++)->second;
       }
       if (auto ev = EventFor(key, x, y, direction_[static_cast<size_t>(key.indicator)])) {
-        events.push_back(std::move(*ev));
+        events.push_back(*ev);
       }
     }
     return events;
@@ -625,13 +625,13 @@ std::vector<RecordEvent> RecordBook::Apply(const State& state,
                                               static_cast<size_t>(last - first)));
     if (auto ev = EventFor(key, before, after ? &*after : nullptr,
                            direction_[static_cast<size_t>(key.indicator)])) {
-      events.push_back(std::move(*ev));
+      events.push_back(*ev);
     }
     if (after) {
       if (it == table_.end()) {
-        table_.emplace(key, std::move(*after));
+        table_.emplace(key, *after);
       } else {
-        it->second = std::move(*after);
+        it->second = *after;
       }
     } else if (it != table_.end()) {
       table_.erase(it);

@@ -263,7 +263,7 @@ struct OutlierFixture {
     for (int d = 1; d <= 30; ++d) s.SetReport({0, coal, D(2026, 1, d), 100.0 + (d % 3 - 1)});
     s.SetReport({0, coal, D(2026, 1, 31), 1000});
   }
-  std::vector<RecordEvent> Commit(RecordBook& b, Changes c) {
+  std::vector<RecordEvent> Commit(RecordBook& b, const Changes& c) {
     ApplyChanges(c, s);
     std::vector<RecordEvent> ev = b.Apply(s, s.outlier_reviews(), c);
     EXPECT_TRUE(b == RecordBook(s, s.outlier_reviews()));
@@ -487,6 +487,7 @@ Reference ComputeReference(const State& st, const std::vector<OutlierReview>& re
           const bool inside = x >= *std::min_element(h.begin(), h.end()) &&
                               x <= *std::max_element(h.begin(), h.end());
           std::vector<double> dev;
+          dev.reserve(h.size());
           for (double y : h) dev.push_back(std::fabs(y - m));
           const double scale =
               std::max(kOutlierMadScale * Median(dev), kOutlierRelativeFloor * std::fabs(m));
