@@ -16,11 +16,13 @@
 // Ids are small non-negative integers (dense: participant indexes), so the index keeps
 // each id's score in an array and finds its place without hashing.
 //
-// COST. Set, Erase, Rank and CountAbove are O(log n) with a small constant (see the
-// benchmark); Page is O(log n + count). The entries sit as 16-byte keys in sorted blocks
-// of up to 128 (a two-level B+tree with a Fenwick tree over the block sizes), and each
-// id remembers its block, so a rank query reads its id's slot, then its block. Memory:
-// 12 bytes per id up to the largest, plus 16-32 bytes per participant.
+// COST. Rank, Position and CountAbove are O(log n); Set and Erase O(log n) plus a
+// move within one block (at most 128 keys), and O(number of blocks) when a block splits
+// or joins its neighbour (at most once per 16 changes of a block); Page is O(log n +
+// count). See the benchmark. The entries sit as 16-byte keys in sorted blocks of up to
+// 128 (a two-level B+tree with a Fenwick tree over the block sizes), and each id
+// remembers its block, so a rank query reads its id's slot, then its block. Memory: 12
+// bytes per id up to the largest, plus 16-32 bytes per participant.
 //
 // Thread-safety: none; readers may share a const RankIndex while no one writes.
 #pragma once
@@ -40,6 +42,7 @@ class RankIndex {
   ~RankIndex();
   RankIndex(const RankIndex&);
   RankIndex& operator=(const RankIndex&);
+  // A moved-from index is empty and usable.
   RankIndex(RankIndex&&) noexcept;
   RankIndex& operator=(RankIndex&&) noexcept;
 
