@@ -207,9 +207,9 @@ void RecordBook::ComputeOutliers(const State& state, int32_t series) {
   }
 }
 
-void RecordBook::ComputeCandidates(const State& state, int32_t series) {
+void RecordBook::ComputeCandidates(const State& state, int32_t series, bool days_too) {
   SeriesData& sd = series_[static_cast<size_t>(series)];
-  for (GrainData& g : sd.grains) g.runs.clear();
+  for (size_t gi = days_too ? 0 : 1; gi < 3; ++gi) sd.grains[gi].runs.clear();
   const Indicator& ind = state.indicators()[static_cast<size_t>(sd.indicator)];
   if (ind.IsDerived()) return;
   const double sign = SignOf(ind.direction);
@@ -258,7 +258,7 @@ void RecordBook::ComputeCandidates(const State& state, int32_t series) {
     if (st.empty() || CandidateBetter(c, st.back(), sign)) st.push_back(c);
   };
 
-  if (ind.grain == Grain::kDay) {
+  if (days_too && ind.grain == Grain::kDay) {
     GrainData& g = sd.grains[0];
     size_t segment = 0;
     for (size_t t = 0; t < scratch_.size(); ++t) {
@@ -424,7 +424,7 @@ std::optional<RecordEntry> RecordBook::ComputeEntry(const RecordKey& key, const 
   return out;
 }
 
-void RecordBook::RebuildAll(const State& state) {
+void RecordBook::RebuildAll(const State& state, bool days_too) {
   for (auto& grains : sets_) {
     for (ScopeSets& s : grains) {
       s.all.clear();
@@ -436,7 +436,7 @@ void RecordBook::RebuildAll(const State& state) {
   std::vector<Pending> pending;
   for (size_t s = 0; s < series_.size(); ++s) {
     if (series_[s].unit == kNoId) continue;
-    ComputeCandidates(state, static_cast<int32_t>(s));
+    ComputeCandidates(state, static_cast<int32_t>(s), days_too);
     InsertContributions(static_cast<int32_t>(s), &pending);
   }
   std::sort(pending.begin(), pending.end(), [](const Pending& a, const Pending& b) {
@@ -498,7 +498,7 @@ RecordBook::RecordBook(const State& state, std::span<const OutlierReview> review
   }
   last_ = state.LastReportedDay();
   cutoff_ = CutoffOf(last_);
-  RebuildAll(state);
+  RebuildAll(state, true);
 }
 
 namespace {
@@ -561,7 +561,13 @@ std::vector<RecordEvent> RecordBook::Apply(const State& state,
     // Which months and years count changed (or a direction or aggregation): all of them.
     cutoff_ = cutoff;
     std::map<RecordKey, RecordEntry, KeyLess> before = std::move(table_);
-    RebuildAll(state);
+    // Day candidates do not depend on L: only the touched series' are redone, unless
+    // an indicator changed (its direction or grain).
+    const bool days_too = !changes.changed_indicators.empty();
+    if (!days_too) {
+      for (int32_t s : touched) ComputeCandidates(state, s, true);
+    }
+    RebuildAll(state, days_too);
     auto a = before.begin();
     auto b = table_.begin();
     while (a != before.end() || b != table_.end()) {
@@ -600,7 +606,7 @@ std::vector<RecordEvent> RecordBook::Apply(const State& state,
   for (int32_t s : touched) {
     mark(s);
     EraseContributions(s);
-    ComputeCandidates(state, s);
+    ComputeCandidates(state, s, true);
     InsertContributions(s, nullptr);
     mark(s);
   }

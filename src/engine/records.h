@@ -264,7 +264,8 @@ class RecordBook {
   void EnsureSizes(const State& state);
   void AddReview(const OutlierReview& r);
   void ComputeOutliers(const State& state, int32_t series);
-  void ComputeCandidates(const State& state, int32_t series);
+  // The series' runs of month and year candidates, and of day candidates if `days_too`.
+  void ComputeCandidates(const State& state, int32_t series, bool days_too);
   struct Pending {
     IndicatorId indicator;
     int32_t grain;
@@ -274,7 +275,8 @@ class RecordBook {
   // Into the scope sets, or (when `pending` is set) into `pending` for a bulk fill.
   void InsertContributions(int32_t series, std::vector<Pending>* pending);
   void EraseContributions(int32_t series);
-  void RebuildAll(const State& state);
+  // Candidates of every series (days too if `days_too`), the scope sets and the table.
+  void RebuildAll(const State& state, bool days_too);
   void Register(const State& state, int32_t series, UnitId unit, IndicatorId indicator);
   // The entry of `key` from the sets. `old`: the entry before this commit, whose series
   // of key's indicator touched by the commit are `touched` (nullptr: from scratch).
