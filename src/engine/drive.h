@@ -10,21 +10,130 @@
 //   ... commit changes, ApplyChanges, rebuild the book when plans changed ...
 //   std::vector<DriveEvent> ev = board.Apply(state, book, changes);  // overtakings
 //
-// SEMANTICS (docs/design.md copies this section; the implementation fills in each rule
-// here, with the formulas, before it is relied on)
-//   Seasons, the as-of day, participants, leagues (tiers, promotion, relegation, units
-//   that join or move mid-season), the figures of a participant (units: its own;
-//   groups: totals of member units), each normalization (percent_of_plan, growth,
-//   per_capacity, zscore; lower-is-better), the score (the weighted sum of the parts),
-//   unscored participants and why, the TIE RULE, rank change since yesterday and since
-//   the start, streaks, group standings at a level, overtaking (when exactly one event
-//   is emitted), and results with honours.
+// SEMANTICS (docs/design.md copies this section)
+//
+// Seasons. With season_grain G the seasons are the periods of G overlapping the window
+// [start, end), clipped to it, in order (index 0 first); without it one season, the
+// window. The season of a query is the one holding as_of (the first when as_of is
+// before the window, the last when after). E = min(as_of, season.end - 1); the window
+// of a participant's figures is [season.begin, E] (empty when as_of < season.begin).
+// The live as-of day (DriveBoard) is the State's last reported day, as in
+// status_watch.h (drive.start while the State has no report).
+//
+// Participants (fixed on the season's FIRST day, so a unit that joins or moves
+// mid-season changes nothing until the next season).
+//   units   every unit, or with participants.within the units whose group in its
+//           hierarchy on season.begin is `within` or below it. A unit that joins later
+//           plays from the next season; one that leaves or moves keeps its place and
+//           league to the season's end.
+//   groups  the groups at participants.level of participants.hierarchy (under `within`
+//           when set). A group's member units are ALL units whose group on E lies at or
+//           below it.
+// Figures, per term and participant (indicators are never derived):
+//   actual     units: the reports over the window aggregated as fulfilment.h's actual
+//              (sum: missing days 0, no report 0; mean/last/max: NaN without reports).
+//              Groups: the fulfilment group rule over the member units: the sum of the
+//              members' actuals (the mean over members with one for Role::kQuality); no
+//              member actual: 0 for sum-aggregated indicators, else NaN.
+//   plan to date   the plan of the window itself: AssignmentBook::PlanOfKey over
+//              [season.begin, E + 1) (an explicit plan of exactly that span, else the
+//              daily assignments summed when every day is covered; level indicators:
+//              the shortest explicit plan containing the window); NaN when undefined;
+//              0 for an empty window. Groups: their explicit plan so defined, else the
+//              roll-up of the members' plans (sum; mean for RollsUpAsMean indicators)
+//              over members with one, NaN when none has one.
+//   base       (growth) the actual over the base window: kPreviousYear: the same
+//              number of days starting one year before season.begin (Feb 29 -> Feb 28);
+//              kPreviousSeason: the same number of days from the start of the previous
+//              season, clipped to it (season 0: the span of season 0's length just
+//              before the window start).
+//   capacity   (per_capacity) the actual of the capacity indicator over the window.
+// Normalizations (HIGHER IS BETTER; x = actual):
+//   percent_of_plan  100 * x / plan_to_date; lower-is-better 100 * plan_to_date / x.
+//                    Over-fulfilment counts above 100 (no cap).
+//   growth           100 * (x - base) / |base|; lower-is-better: negated.
+//   per_capacity     x / capacity; lower-is-better: negated.
+//   zscore           (x - mean) / sd over the participants of the same league (of the
+//                    same group table) whose x is not NaN; population sd; sd == 0 gives
+//                    0; lower-is-better: negated.
+// ScorePart: raw = x, normalized as above, weighted = weight * normalized.
+// Score = the sum of the weighted parts in term order. A participant is UNSCORED (score
+// NaN, rank 0) when any part cannot be computed; unscored_reason names the first such
+// term: "terms[i]: no actual" (x NaN), "terms[i]: no plan" (plan to date NaN), "terms[i]:
+// plan to date is 0" (higher-is-better percent), "terms[i]: actual is 0" (lower-is-better
+// percent), "terms[i]: no base" (base NaN or 0), "terms[i]: no capacity" (capacity NaN or
+// 0). Parts that could be computed keep their values; the others are NaN.
+// TIE RULE. Scores are equal when exactly equal as doubles (-0.0 == 0.0). Rank within
+// the league and overall_rank within the table are competition ranks ("1224": 1 + the
+// number of scored rows with a strictly higher score); equal scores are listed by
+// increasing id. Rows: by league index, then rank, then id; unscored rows last in their
+// league, by id. "Position" in a league is the 0-based place in that listing.
+// Leagues (fixed on season.begin). Peer group: the ancestor at leagues.level of the
+// unit's group in leagues.hierarchy on season.begin (kNoId without a hierarchy, or when
+// the unit has no group at that level: it plays in a league named "none"). Group drives:
+// leagues.hierarchy must be the participants' hierarchy at a level <= theirs; size tiers
+// do not apply. Size tier: with bounds b1 < ... < bn there are n + 1 tiers; tier = 1 +
+// (number of bounds > attribute), so tier 1 holds attribute >= bn; a unit without the
+// attribute (or NaN) plays in the last tier. Season 0, and every participant not scored
+// in the previous season (or not taking part in it), start from their size tier. In a
+// later season a participant scored in the previous season keeps its previous tier,
+// except: in every league of tier > 1 the first `promote` positions move up one tier;
+// in every league of tier < the last, the last `relegate` positions not promoted move
+// down one. The previous season's outcome is read from `history` when it holds any
+// result of (drive, season - 1) (a row's league is its name, its position by rank then
+// participant id, its tier the row's tier; participants absent from it start from their
+// size tier), else from the previous season's final standings computed as of its last
+// day (recursively from season 0). League index: ordered by peer group id (kNoId last),
+// then tier; only leagues with participants. Name: "<peer code>, tier t", "<peer code>",
+// "tier t" or "all" (peer part only with a league hierarchy, tier part only with > 1
+// tier). Zones: in_promotion_zone: tier > 1 and position < promote; in_relegation_zone:
+// tier < last tier, position >= scored rows of the league - relegate, and not promoted.
+// Rank change: rank_change_day = (league rank in the standings as of as_of - 1) - rank
+// now; 0 when either is unranked or as_of - 1 < season.begin. rank_change_start the
+// same against the standings as of season.begin. Same season, same leagues.
+// Streak: the streak periods are the days (streak_grain kDay) or calendar months clipped
+// to the window (kMonth) of [season.begin, E]. A period is AT PLAN when, for every
+// distinct indicator of the terms (capacities excluded), its plan over the period is
+// defined (as "plan to date" above, over the period) and its actual over the period is
+// at or better than it (higher: x >= plan; lower: x <= plan; within a relative
+// tolerance of 1e-9 of max(|x|, |plan|)). streak = the number of consecutive periods
+// at plan ending with the one holding E (0 when that one is not); never crosses the
+// season's start.
+// Group standings (query.level = {H, L}): every group at level L of H (under
+// query.within when set) is a row, one league "all"; its figures are the group figures
+// above over its member units that are participants of the season (group drives: all
+// member units), members on E; zscore among the groups of the table; no zones; rank
+// changes against the same group table as of as_of - 1 and season.begin.
+// Filters: query.league keeps one league's rows; query.within keeps the rows whose
+// participant is within that group (units: their group in its hierarchy on E). Ranks
+// are those of the whole table.
+// Results (SeasonResults): the season's standings as of its last day, or as of the
+// State's last reported day when earlier (never before season.begin; season.begin when
+// the State has no report): one DriveResult per scored participant, in
+// row order, with its league's name and tier, rank, overall rank and score. Title, the
+// first that applies: "winner" (overall rank 1, all tied), "league_winner" (rank 1 in
+// its league, only when there are several leagues), "promoted", "relegated" (the zones).
+// Overtaking (DriveBoard::Apply). In the participant table of a drive, p overtakes q
+// when before the commit and after it both are scored, in the same league (by name) and
+// the same season, score_p <= score_q before and score_p > score_q after. One event per
+// such ordered pair and commit; margin = score_p - score_q after; new_rank = p's league
+// rank after. Events are ordered by drive, league, new_rank, overtaker id, then the
+// overtaken's rank and id. A commit that moves the as-of day into another season emits
+// none for that drive. Group tables are not watched (no events with `level`).
+// Incremental work (DriveBoard): a commit whose only changes are reports (or report
+// keys, standards, outlier reviews), on unit drives, with the as-of day unchanged and
+// every report inside [season.begin, E] for an indicator the drive uses, recomputes the
+// figures of the reported units only (as of E, E - 1 and season.begin, and their
+// streaks) and re-ranks from the kept figures. Anything else (the as-of day moves,
+// structure, plans, drives or results change, a report before the season, group
+// drives) recomputes that drive from scratch.
 //
 // Thread-safety: the functions are pure; a DriveBoard is used by one thread at a time
 // (its const methods may be shared by readers while no one calls Apply).
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -162,6 +271,15 @@ class DriveBoard {
   // The current participant standings of a drive (as of the State's last reported day),
   // equal to ComputeStandings with that as_of; nullptr for an unknown id.
   const Standings* Current(DriveId id) const;
+
+  ~DriveBoard();
+  DriveBoard(DriveBoard&&) noexcept;
+  DriveBoard& operator=(DriveBoard&&) noexcept;
+
+ private:
+  struct Live;  // one drive: its rule, the kept figures and its current standings
+  std::vector<DriveResult> history_;
+  std::vector<std::unique_ptr<Live>> live_;  // by DriveId
 };
 
 }  // namespace chollima::engine

@@ -267,6 +267,42 @@ const std::vector<int32_t>& State::SeriesOf(IndicatorId indicator) const {
 
 std::optional<Date> State::LastReportedDay() const { return last_reported_; }
 
+DriveId State::AddDrive(Drive d) {
+  const auto id = static_cast<DriveId>(drives_.size());
+  drive_index_.emplace(d.code, id);
+  drives_.push_back(std::move(d));
+  return id;
+}
+
+std::optional<DriveId> State::FindDrive(std::string_view code) const {
+  auto it = drive_index_.find(std::string(code));
+  if (it == drive_index_.end()) return std::nullopt;
+  return it->second;
+}
+
+void State::AddDriveResult(DriveResult r) { drive_results_.push_back(std::move(r)); }
+
+bool State::IsSeasonFinalized(DriveId drive, int32_t season) const {
+  return std::any_of(drive_results_.begin(), drive_results_.end(),
+                     [&](const DriveResult& r) { return r.drive == drive && r.season == season; });
+}
+
+void State::AddStandard(Standard s) {
+  auto key_less = [](const Standard& a, const Standard& b) {
+    if (a.indicator != b.indicator) return a.indicator < b.indicator;
+    if (a.peer_group != b.peer_group) return a.peer_group < b.peer_group;
+    return a.from < b.from;
+  };
+  auto it = std::lower_bound(standards_.begin(), standards_.end(), s, key_less);
+  if (it != standards_.end() && !key_less(s, *it)) {
+    *it = std::move(s);
+  } else {
+    standards_.insert(it, std::move(s));
+  }
+}
+
+void State::AddOutlierReview(OutlierReview r) { outlier_reviews_.push_back(std::move(r)); }
+
 namespace {
 
 bool SameGroup(const Group& a, const Group& b) {
@@ -301,6 +337,10 @@ bool operator==(const State& a, const State& b) {
       !SameList(a.groups_, b.groups_, SameGroup) || !SameList(a.units_, b.units_, SameUnit) ||
       !SameList(a.indicators_, b.indicators_, SameIndicator) ||
       !SameList(a.AllMemberships(), b.AllMemberships(), SameMembership)) {
+    return false;
+  }
+  if (a.drives_ != b.drives_ || a.drive_results_ != b.drive_results_ ||
+      a.standards_ != b.standards_ || a.outlier_reviews_ != b.outlier_reviews_) {
     return false;
   }
   if (a.profiles_.size() != b.profiles_.size() ||
@@ -350,6 +390,10 @@ void ApplyChanges(const Changes& c, State& state) {
   if (c.calendar) state.SetCalendar(*c.calendar);
   for (const Plan& p : c.plans) state.SetPlan(p);
   state.SetReports(c.reports);
+  for (const Drive& d : c.new_drives) state.AddDrive(d);
+  for (const DriveResult& r : c.drive_results) state.AddDriveResult(r);
+  for (const Standard& s : c.standards) state.AddStandard(s);
+  for (const OutlierReview& r : c.outlier_reviews) state.AddOutlierReview(r);
 }
 
 }  // namespace chollima::engine

@@ -5,6 +5,11 @@
 // committed write is applied) or from scratch (RebuildFromStore). Both must give equal
 // States, which operator== checks.
 //
+// Emulation facts (core/emulation.h) are held as the store keeps them: drives by dense
+// DriveId in creation order; finalized drive results and outlier reviews in the order
+// they were committed; standard revisions ordered by (indicator, peer group, from), a
+// revision with the same three replacing the earlier one (the latest commit wins).
+//
 // Reports live in columnar series: one contiguous array of doubles per (unit,
 // indicator) pair that has any report, indexed by day from origin(); a missing day is
 // NaN. All series share one day range, which grows by whole years as data arrives.
@@ -21,6 +26,7 @@
 #include <vector>
 
 #include "core/changes.h"
+#include "core/emulation.h"
 #include "core/model.h"
 
 namespace chollima::engine {
@@ -108,7 +114,26 @@ class State {
   // Last day with any report, or nullopt when there are none.
   std::optional<Date> LastReportedDay() const;
 
-  // Equal structure, plans and current report values (the same facts, whatever the
+  // ---- Emulation facts (see the top of this file for their order).
+  // Returns the new dense id. REQUIRES: the code is new (FindDrive), the drive valid.
+  DriveId AddDrive(Drive d);
+  std::optional<DriveId> FindDrive(std::string_view code) const;
+  const std::vector<Drive>& drives() const { return drives_; }
+  // Appends one line of a finalized season. REQUIRES: the drive exists.
+  void AddDriveResult(DriveResult r);
+  const std::vector<DriveResult>& drive_results() const { return drive_results_; }
+  // True when any result of (drive, season) is held: the season was finalized.
+  bool IsSeasonFinalized(DriveId drive, int32_t season) const;
+  // Inserts a revision keeping the (indicator, peer_group, from) order; one with the
+  // same key replaces the old one.
+  void AddStandard(Standard s);
+  const std::vector<Standard>& standards() const { return standards_; }
+  // Appends a review (the latest review of a (unit, indicator, date) wins, see
+  // core/emulation.h; the earlier ones stay as history).
+  void AddOutlierReview(OutlierReview r);
+  const std::vector<OutlierReview>& outlier_reviews() const { return outlier_reviews_; }
+
+  // Equal structure, plans, emulation facts and current report values (the same facts, whatever the
   // order they arrived in and however the series are laid out).
   friend bool operator==(const State& a, const State& b);
 
@@ -146,6 +171,12 @@ class State {
   std::unordered_map<uint64_t, int32_t> series_index_;  // PairKey(indicator, unit)
   std::vector<std::vector<int32_t>> series_by_indicator_;
   std::optional<Date> last_reported_;
+
+  std::vector<Drive> drives_;
+  std::unordered_map<std::string, DriveId> drive_index_;
+  std::vector<DriveResult> drive_results_;
+  std::vector<Standard> standards_;
+  std::vector<OutlierReview> outlier_reviews_;
 };
 
 // Applies committed changes to a State, in the order the store wrote them (the engine

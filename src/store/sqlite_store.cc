@@ -6,7 +6,9 @@
 #include <span>
 #include <unordered_map>
 
+#include "core/emulation.h"
 #include "core/period.h"
+#include "core/text.h"
 #include "store/json_text.h"
 #include "store/sqlite.h"
 #include "store/store.h"
@@ -94,6 +96,43 @@ CREATE TABLE structure_revision (
 CREATE INDEX structure_revision_batch ON structure_revision (batch);
 INSERT INTO audit(at, actor, action, target, batch)
   SELECT recorded_at, author, kind, source, id FROM batch ORDER BY id;
+)sql",
+    // 3: emulation (core/emulation.h): drives with their terms, finalized drive results,
+    // standard revisions and outlier reviews; structure revisions name an indicator.
+    // Days are day numbers, enums their integer values, kNoId is NULL.
+    R"sql(
+CREATE TABLE drive (
+  id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+  start_day INTEGER NOT NULL, end_day INTEGER NOT NULL, season_grain INTEGER,
+  participant_groups INTEGER NOT NULL, participant_hierarchy INTEGER,
+  participant_level INTEGER NOT NULL, participant_within INTEGER,
+  growth_base INTEGER NOT NULL,
+  league_hierarchy INTEGER, league_level INTEGER NOT NULL, size_attribute TEXT NOT NULL,
+  size_bounds TEXT NOT NULL, promote INTEGER NOT NULL, relegate INTEGER NOT NULL,
+  streak_grain INTEGER NOT NULL,
+  batch INTEGER NOT NULL REFERENCES batch(id));
+CREATE TABLE drive_term (
+  drive INTEGER NOT NULL REFERENCES drive(id), position INTEGER NOT NULL,
+  indicator INTEGER NOT NULL, weight REAL NOT NULL, normalization INTEGER NOT NULL,
+  capacity INTEGER,
+  PRIMARY KEY (drive, position)) WITHOUT ROWID;
+CREATE TABLE drive_result (
+  seq INTEGER PRIMARY KEY, drive INTEGER NOT NULL REFERENCES drive(id),
+  season INTEGER NOT NULL, participant_is_group INTEGER NOT NULL, participant INTEGER NOT NULL,
+  tier INTEGER NOT NULL, league TEXT NOT NULL, rank INTEGER NOT NULL, overall INTEGER NOT NULL,
+  score REAL NOT NULL, title TEXT NOT NULL,
+  batch INTEGER NOT NULL REFERENCES batch(id),
+  UNIQUE (drive, season, participant_is_group, participant));
+CREATE TABLE standard_revision (
+  seq INTEGER PRIMARY KEY, indicator INTEGER NOT NULL, peer_group INTEGER,
+  from_day INTEGER NOT NULL, value REAL NOT NULL, source INTEGER NOT NULL,
+  note TEXT NOT NULL, batch INTEGER NOT NULL REFERENCES batch(id));
+CREATE TABLE outlier_review (
+  seq INTEGER PRIMARY KEY, unit INTEGER NOT NULL, indicator INTEGER NOT NULL,
+  day INTEGER NOT NULL, value REAL NOT NULL, confirmed INTEGER NOT NULL,
+  reviewer TEXT NOT NULL, note TEXT NOT NULL,
+  batch INTEGER NOT NULL REFERENCES batch(id));
+ALTER TABLE structure_revision ADD COLUMN indicator TEXT NOT NULL DEFAULT '';
 )sql",
 };
 
@@ -329,13 +368,16 @@ class SqliteStore final : public Store {
   Status StructureChanges(int64_t batch, size_t limit, std::vector<AuditChange>& out) {
     if (out.size() >= limit) return OkStatus();
     auto st = db_.Prepare(
-        "SELECT what, target, day, old, new FROM structure_revision WHERE batch = ?1 "
+        "SELECT what, target, day, old, new, indicator FROM structure_revision WHERE batch = ?1 "
         "ORDER BY seq LIMIT ?2");
     if (!st.ok()) return st.error();
     st->Bind(1, batch);
     st->Bind(2, SqlCount(limit - out.size()));
     return ForEachRow(*st, [&](Statement& row) {
-      AuditChange c{.what = row.Text(0), .target = row.Text(1), .when = row.Text(2)};
+      AuditChange c{.what = row.Text(0),
+                    .target = row.Text(1),
+                    .indicator = row.Text(5),
+                    .when = row.Text(2)};
       if (!row.IsNull(3)) c.old_value = row.Text(3);
       if (!row.IsNull(4)) c.new_value = row.Text(4);
       out.push_back(std::move(c));
@@ -630,7 +672,7 @@ class SqliteStore final : public Store {
       }));
       state.SetReports(chunk);
     }
-    return OkStatus();
+    return LoadEmulation(state);
   }
 
   Status LoadAttributes(engine::State& state) {
@@ -706,11 +748,12 @@ class SqliteStore final : public Store {
   // Records one structure change of batch `batch_id` with its old and new description.
   Status RecordStructure(int64_t batch_id, std::string_view what, std::string_view target,
                          std::string_view day, const std::optional<std::string>& old_value,
-                         const std::optional<std::string>& new_value) {
+                         const std::optional<std::string>& new_value,
+                         std::string_view indicator = "") {
     if (!record_structure_) {
       auto st = db_.Prepare(
-          "INSERT INTO structure_revision(batch, what, target, day, old, new) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+          "INSERT INTO structure_revision(batch, what, target, day, old, new, indicator) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
       if (!st.ok()) return st.error();
       record_structure_ = std::move(*st);
     }
@@ -729,6 +772,7 @@ class SqliteStore final : public Store {
     } else {
       st.BindNull(6);
     }
+    st.Bind(7, indicator);
     return st.Run();
   }
 
@@ -1137,6 +1181,386 @@ class SqliteStore final : public Store {
         st->Bind(6, batch_id);
         CHOLLIMA_RETURN_IF_ERROR(st->Run());
       }
+    }
+    return WriteEmulation(c, batch_id);
+  }
+
+  // kNoId is stored as NULL.
+  static void BindId(Statement& st, int idx, int32_t id) {
+    if (id == kNoId) {
+      st.BindNull(idx);
+    } else {
+      st.Bind(idx, id);
+    }
+  }
+  static int32_t IdOrNone(const Statement& st, int col) {
+    return st.IsNull(col) ? kNoId : st.Int32(col);
+  }
+
+  static std::string JoinBounds(const std::vector<double>& bounds) {
+    std::string s;
+    for (double b : bounds) {
+      if (!s.empty()) s.push_back(' ');
+      s += FormatNumber(b);
+    }
+    return s;
+  }
+  static std::vector<double> SplitBounds(const std::string& s) {
+    std::vector<double> out;
+    for (std::string_view part : Split(s, ' ')) {
+      double v = 0;
+      if (!part.empty() && ParseNumber(part, v)) out.push_back(v);
+    }
+    return out;
+  }
+
+  // "all" for kNoId, else "sector/coal".
+  Result<std::string> PeerGroupName(int32_t group) {
+    if (group == kNoId) return std::string("all");
+    return GroupPath(group);
+  }
+
+  // The audit description of a drive: its fields as a user writes them (codes, the
+  // rule's text form, the end as the last day).
+  Result<std::string> DescribeDrive(const Drive& d) {
+    JsonObject o;
+    o.Add("name", d.name)
+        .Add("start", FormatDate(d.start))
+        .Add("end", FormatDate(d.end - 1))
+        .Add("season_grain", d.season_grain ? GrainName(*d.season_grain) : "none");
+    std::string participants = d.participants.groups ? "groups" : "units";
+    if (d.participants.groups && d.participants.hierarchy != kNoId) {
+      auto h = CodeOf("hierarchy", d.participants.hierarchy);
+      if (!h.ok()) return h.error();
+      participants += " " + *h + ":" + std::to_string(d.participants.level);
+    }
+    if (d.participants.within != kNoId) {
+      auto g = GroupPath(d.participants.within);
+      if (!g.ok()) return g.error();
+      participants += " within " + *g;
+    }
+    o.Add("participants", participants);
+    std::string rule;
+    for (const ScoreTerm& t : d.terms) {
+      if (!rule.empty()) rule.push_back(',');
+      auto ind = CodeOf("indicator", t.indicator);
+      if (!ind.ok()) return ind.error();
+      rule += *ind + ":" + NormalizationName(t.normalization);
+      if (t.capacity != kNoId) {
+        auto cap = CodeOf("indicator", t.capacity);
+        if (!cap.ok()) return cap.error();
+        rule += ":" + *cap;
+      }
+      rule += "@" + FormatNumber(t.weight);
+    }
+    o.Add("rule", rule).Add("growth_base", GrowthBaseName(d.growth_base));
+    std::string leagues = "none";
+    if (d.leagues.hierarchy != kNoId) {
+      auto h = CodeOf("hierarchy", d.leagues.hierarchy);
+      if (!h.ok()) return h.error();
+      leagues = *h + ":" + std::to_string(d.leagues.level);
+    }
+    o.Add("leagues", leagues)
+        .Add("size_attribute", d.leagues.size_attribute)
+        .Add("size_bounds", JoinBounds(d.leagues.size_bounds))
+        .AddInt("promote", d.leagues.promote)
+        .AddInt("relegate", d.leagues.relegate)
+        .Add("streak_grain", GrainName(d.streak_grain));
+    return o.str();
+  }
+
+  static std::string DescribeStandard(double value, int32_t source, const std::string& note,
+                                      Date from) {
+    return JsonObject()
+        .Add("from", FormatDate(from))
+        .Add("value", value)
+        .Add("source", StandardSourceName(static_cast<StandardSource>(source)))
+        .Add("note", note)
+        .str();
+  }
+
+  static std::string DescribeReview(double value, bool confirmed, const std::string& reviewer,
+                                    const std::string& note) {
+    return JsonObject()
+        .Add("value", value)
+        .Add("decision", confirmed ? "confirmed" : "rejected")
+        .Add("reviewer", reviewer)
+        .Add("note", note)
+        .str();
+  }
+
+  // Drives, drive results, standard revisions and outlier reviews, each with its
+  // structure revision for the audit (AuditChanges).
+  Status WriteEmulation(const Changes& c, int64_t batch_id) {
+    if (!c.new_drives.empty()) {
+      auto id = db_.QueryInt("SELECT coalesce(max(id) + 1, 0) FROM drive", 0);
+      if (!id.ok()) return id.error();
+      auto st = db_.Prepare(
+          "INSERT INTO drive(id, code, name, start_day, end_day, season_grain, "
+          "participant_groups, participant_hierarchy, participant_level, participant_within, "
+          "growth_base, league_hierarchy, league_level, size_attribute, size_bounds, promote, "
+          "relegate, streak_grain, batch) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+          "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)");
+      auto term = db_.Prepare(
+          "INSERT INTO drive_term(drive, position, indicator, weight, normalization, capacity) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+      if (!st.ok()) return st.error();
+      if (!term.ok()) return term.error();
+      int64_t next = *id;
+      for (const Drive& d : c.new_drives) {
+        const int64_t did = next++;
+        st->Bind(1, did);
+        st->Bind(2, d.code);
+        st->Bind(3, d.name);
+        st->Bind(4, d.start.days());
+        st->Bind(5, d.end.days());
+        if (d.season_grain) {
+          st->Bind(6, static_cast<int32_t>(*d.season_grain));
+        } else {
+          st->BindNull(6);
+        }
+        st->Bind(7, int32_t{d.participants.groups ? 1 : 0});
+        BindId(*st, 8, d.participants.hierarchy);
+        st->Bind(9, int32_t{d.participants.level});
+        BindId(*st, 10, d.participants.within);
+        st->Bind(11, static_cast<int32_t>(d.growth_base));
+        BindId(*st, 12, d.leagues.hierarchy);
+        st->Bind(13, int32_t{d.leagues.level});
+        st->Bind(14, d.leagues.size_attribute);
+        st->Bind(15, JoinBounds(d.leagues.size_bounds));
+        st->Bind(16, int32_t{d.leagues.promote});
+        st->Bind(17, int32_t{d.leagues.relegate});
+        st->Bind(18, static_cast<int32_t>(d.streak_grain));
+        st->Bind(19, batch_id);
+        CHOLLIMA_RETURN_IF_ERROR(st->Run());
+        for (size_t i = 0; i < d.terms.size(); ++i) {
+          const ScoreTerm& t = d.terms[i];
+          term->Bind(1, did);
+          term->Bind(2, static_cast<int64_t>(i));
+          term->Bind(3, t.indicator);
+          term->Bind(4, t.weight);
+          term->Bind(5, static_cast<int32_t>(t.normalization));
+          BindId(*term, 6, t.capacity);
+          CHOLLIMA_RETURN_IF_ERROR(term->Run());
+        }
+        auto text = DescribeDrive(d);
+        if (!text.ok()) return text.error();
+        CHOLLIMA_RETURN_IF_ERROR(
+            RecordStructure(batch_id, "drive", d.code, "", std::nullopt, *text));
+      }
+    }
+    if (!c.drive_results.empty()) {
+      auto st = db_.Prepare(
+          "INSERT INTO drive_result(drive, season, participant_is_group, participant, tier, "
+          "league, rank, overall, score, title, batch) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+          "?9, ?10, ?11)");
+      if (!st.ok()) return st.error();
+      std::unordered_map<int64_t, std::string> targets;
+      for (const DriveResult& r : c.drive_results) {
+        st->Bind(1, r.drive);
+        st->Bind(2, r.season);
+        st->Bind(3, int32_t{r.participant.is_group ? 1 : 0});
+        st->Bind(4, r.participant.id);
+        st->Bind(5, r.tier);
+        st->Bind(6, r.league);
+        st->Bind(7, r.rank);
+        st->Bind(8, r.overall);
+        st->Bind(9, r.score);
+        st->Bind(10, r.title);
+        st->Bind(11, batch_id);
+        CHOLLIMA_RETURN_IF_ERROR(st->Run());
+        auto drive = CodeOf("drive", r.drive);
+        if (!drive.ok()) return drive.error();
+        auto who = TargetCode(r.participant.is_group, r.participant.id, targets);
+        if (!who.ok()) return who.error();
+        const std::string text = JsonObject()
+                                     .Add("participant", *who)
+                                     .Add("league", r.league)
+                                     .AddInt("tier", r.tier)
+                                     .AddInt("rank", r.rank)
+                                     .AddInt("overall", r.overall)
+                                     .Add("score", r.score)
+                                     .Add("title", r.title)
+                                     .str();
+        CHOLLIMA_RETURN_IF_ERROR(RecordStructure(batch_id, "drive result", *drive,
+                                                 "season " + std::to_string(r.season), std::nullopt,
+                                                 text));
+      }
+    }
+    if (!c.standards.empty()) {
+      auto st = db_.Prepare(
+          "INSERT INTO standard_revision(indicator, peer_group, from_day, value, source, note, "
+          "batch) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      // The revision in force on the new one's first day, before it.
+      auto before = db_.Prepare(
+          "SELECT value, source, note, from_day FROM standard_revision WHERE indicator = ?1 "
+          "AND coalesce(peer_group, -1) = ?2 AND from_day <= ?3 "
+          "ORDER BY from_day DESC, seq DESC LIMIT 1");
+      if (!st.ok()) return st.error();
+      if (!before.ok()) return before.error();
+      std::unordered_map<int32_t, std::string> indicators;
+      for (const Standard& x : c.standards) {
+        before->Bind(1, x.indicator);
+        before->Bind(2, x.peer_group);
+        before->Bind(3, x.from.days());
+        auto row = before->Step();
+        if (!row.ok()) return row.error();
+        std::optional<std::string> old_value;
+        if (*row) {
+          old_value = DescribeStandard(before->Double(0), before->Int32(1), before->Text(2),
+                                       Date(before->Int32(3)));
+        }
+        before->Reset();
+        st->Bind(1, x.indicator);
+        BindId(*st, 2, x.peer_group);
+        st->Bind(3, x.from.days());
+        st->Bind(4, x.value);
+        st->Bind(5, static_cast<int32_t>(x.source));
+        st->Bind(6, x.note);
+        st->Bind(7, batch_id);
+        CHOLLIMA_RETURN_IF_ERROR(st->Run());
+        auto peer = PeerGroupName(x.peer_group);
+        if (!peer.ok()) return peer.error();
+        auto indicator = IndicatorCode(x.indicator, indicators);
+        if (!indicator.ok()) return indicator.error();
+        CHOLLIMA_RETURN_IF_ERROR(RecordStructure(
+            batch_id, "standard", *peer, FormatDate(x.from), old_value,
+            DescribeStandard(x.value, static_cast<int32_t>(x.source), x.note, x.from), *indicator));
+      }
+    }
+    if (!c.outlier_reviews.empty()) {
+      auto st = db_.Prepare(
+          "INSERT INTO outlier_review(unit, indicator, day, value, confirmed, reviewer, note, "
+          "batch) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      auto before = db_.Prepare(
+          "SELECT value, confirmed, reviewer, note FROM outlier_review WHERE unit = ?1 AND "
+          "indicator = ?2 AND day = ?3 ORDER BY seq DESC LIMIT 1");
+      if (!st.ok()) return st.error();
+      if (!before.ok()) return before.error();
+      std::unordered_map<int64_t, std::string> units;
+      std::unordered_map<int32_t, std::string> indicators;
+      for (const OutlierReview& r : c.outlier_reviews) {
+        before->Bind(1, r.unit);
+        before->Bind(2, r.indicator);
+        before->Bind(3, r.date.days());
+        auto row = before->Step();
+        if (!row.ok()) return row.error();
+        std::optional<std::string> old_value;
+        if (*row) {
+          old_value = DescribeReview(before->Double(0), before->Int32(1) != 0, before->Text(2),
+                                     before->Text(3));
+        }
+        before->Reset();
+        st->Bind(1, r.unit);
+        st->Bind(2, r.indicator);
+        st->Bind(3, r.date.days());
+        st->Bind(4, r.value);
+        st->Bind(5, int32_t{r.confirmed ? 1 : 0});
+        st->Bind(6, r.reviewer);
+        st->Bind(7, r.note);
+        st->Bind(8, batch_id);
+        CHOLLIMA_RETURN_IF_ERROR(st->Run());
+        auto unit = TargetCode(false, r.unit, units);
+        if (!unit.ok()) return unit.error();
+        auto indicator = IndicatorCode(r.indicator, indicators);
+        if (!indicator.ok()) return indicator.error();
+        CHOLLIMA_RETURN_IF_ERROR(
+            RecordStructure(batch_id, "outlier review", *unit, FormatDate(r.date), old_value,
+                            DescribeReview(r.value, r.confirmed, r.reviewer, r.note), *indicator));
+      }
+    }
+    return OkStatus();
+  }
+
+  Status LoadEmulation(engine::State& state) {
+    {
+      std::vector<Drive> drives;
+      auto st = db_.Prepare(
+          "SELECT code, name, start_day, end_day, season_grain, participant_groups, "
+          "participant_hierarchy, participant_level, participant_within, growth_base, "
+          "league_hierarchy, league_level, size_attribute, size_bounds, promote, relegate, "
+          "streak_grain FROM drive ORDER BY id");
+      if (!st.ok()) return st.error();
+      CHOLLIMA_RETURN_IF_ERROR(ForEachRow(*st, [&](Statement& row) {
+        Drive d;
+        d.code = row.Text(0);
+        d.name = row.Text(1);
+        d.start = Date(row.Int32(2));
+        d.end = Date(row.Int32(3));
+        if (!row.IsNull(4)) d.season_grain = static_cast<Grain>(row.Int32(4));
+        d.participants = {.groups = row.Int32(5) != 0,
+                          .hierarchy = IdOrNone(row, 6),
+                          .level = row.Int32(7),
+                          .within = IdOrNone(row, 8)};
+        d.growth_base = static_cast<GrowthBase>(row.Int32(9));
+        d.leagues = {.hierarchy = IdOrNone(row, 10),
+                     .level = row.Int32(11),
+                     .size_attribute = row.Text(12),
+                     .size_bounds = SplitBounds(row.Text(13)),
+                     .promote = row.Int32(14),
+                     .relegate = row.Int32(15)};
+        d.streak_grain = static_cast<Grain>(row.Int32(16));
+        drives.push_back(std::move(d));
+      }));
+      auto terms = db_.Prepare(
+          "SELECT drive, indicator, weight, normalization, capacity FROM drive_term "
+          "ORDER BY drive, position");
+      if (!terms.ok()) return terms.error();
+      CHOLLIMA_RETURN_IF_ERROR(ForEachRow(*terms, [&](Statement& row) {
+        const auto drive = static_cast<size_t>(row.Int32(0));
+        if (drive >= drives.size()) return;
+        drives[drive].terms.push_back({.indicator = row.Int32(1),
+                                       .weight = row.Double(2),
+                                       .normalization = static_cast<Normalization>(row.Int32(3)),
+                                       .capacity = IdOrNone(row, 4)});
+      }));
+      for (Drive& d : drives) state.AddDrive(std::move(d));
+    }
+    {
+      auto st = db_.Prepare(
+          "SELECT drive, season, participant_is_group, participant, tier, league, rank, overall, "
+          "score, title FROM drive_result ORDER BY seq");
+      if (!st.ok()) return st.error();
+      CHOLLIMA_RETURN_IF_ERROR(ForEachRow(*st, [&](Statement& row) {
+        state.AddDriveResult({.drive = row.Int32(0),
+                              .season = row.Int32(1),
+                              .participant = {row.Int32(2) != 0, row.Int32(3)},
+                              .tier = row.Int32(4),
+                              .league = row.Text(5),
+                              .rank = row.Int32(6),
+                              .overall = row.Int32(7),
+                              .score = row.Double(8),
+                              .title = row.Text(9)});
+      }));
+    }
+    {
+      auto st = db_.Prepare(
+          "SELECT indicator, peer_group, from_day, value, source, note FROM standard_revision "
+          "ORDER BY seq");
+      if (!st.ok()) return st.error();
+      CHOLLIMA_RETURN_IF_ERROR(ForEachRow(*st, [&](Statement& row) {
+        state.AddStandard({.indicator = row.Int32(0),
+                           .peer_group = IdOrNone(row, 1),
+                           .from = Date(row.Int32(2)),
+                           .value = row.Double(3),
+                           .source = static_cast<StandardSource>(row.Int32(4)),
+                           .note = row.Text(5)});
+      }));
+    }
+    {
+      auto st = db_.Prepare(
+          "SELECT unit, indicator, day, value, confirmed, reviewer, note FROM outlier_review "
+          "ORDER BY seq");
+      if (!st.ok()) return st.error();
+      CHOLLIMA_RETURN_IF_ERROR(ForEachRow(*st, [&](Statement& row) {
+        state.AddOutlierReview({.unit = row.Int32(0),
+                                .indicator = row.Int32(1),
+                                .date = Date(row.Int32(2)),
+                                .value = row.Double(3),
+                                .confirmed = row.Int32(4) != 0,
+                                .reviewer = row.Text(5),
+                                .note = row.Text(6)});
+      }));
     }
     return OkStatus();
   }

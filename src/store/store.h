@@ -10,6 +10,11 @@
 //   auto state = (*store)->Load();
 //   auto batch = (*store)->Commit(changes, {"import reports", "r.csv", "kim", now});
 //
+// Schema 3 adds the emulation facts of core/emulation.h: drives (with their terms),
+// finalized drive results (one per drive, season and participant: a second write of the
+// same fails the commit), standard revisions and outlier reviews, all append-only and
+// loaded in commit order (engine/state.h says how State orders them).
+//
 // Thread-safety: a Store is used by one thread at a time.
 #pragma once
 
@@ -59,13 +64,19 @@ struct AuditQuery {
 // One thing an economy batch changed, with the value before and after it.
 struct AuditChange {
   // "hierarchy", "group", "unit", "membership", "indicator", "profile", "calendar", "plan",
-  // "report".
+  // "report", and (schema 3) "drive", "drive result", "standard", "outlier review".
   std::string what;
   // The code of what changed: unit "M1", group "region/P1", plan target "M1" or
-  // "region/P1", membership "M1 region".
+  // "region/P1", membership "M1 region", drive and drive result: the drive's code,
+  // standard: its peer group ("sector/coal", or "all"), outlier review: the unit.
   std::string target;
-  std::string indicator;  // plans and reports; empty otherwise
-  std::string when;       // report date, plan period, membership start; empty otherwise
+  std::string indicator;  // plans, reports, standards, outlier reviews; empty otherwise
+  // Report date, plan period, membership start, a standard's first day, a reviewed
+  // report's date, "season N" of a drive result; empty otherwise.
+  std::string when;
+  // Drives, drive results and reviews are described as small JSON objects (a review's
+  // old value is the review it replaces); a standard's old value is the revision in
+  // force on its first day before it (null when none).
   std::optional<std::string> old_value;  // nullopt: did not exist before
   std::optional<std::string> new_value;
   bool numeric = false;  // the values are numbers (plans and reports)
@@ -123,7 +134,7 @@ enum class OpenMode {
 };
 
 // The current schema version this build writes.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // Opens an SQLite store (WAL journal). Fails with kNotFound when `path` is missing in
 // kExisting mode, kFailedPrecondition when the file's schema is newer than this build,

@@ -205,7 +205,7 @@ INSERT INTO report_revision VALUES (2, 0, 0, 20455, 6, 2);
   }
   auto s = OpenSqliteStore(path, OpenMode::kExisting);
   ASSERT_TRUE(s.ok()) << s.error().message;
-  EXPECT_EQ((*s)->schema_version(), 2);
+  EXPECT_EQ((*s)->schema_version(), kSchemaVersion);
   auto state = (*s)->Load();
   ASSERT_TRUE(state.ok()) << state.error().message;
   ASSERT_EQ(state->units().size(), 1u);
@@ -433,6 +433,286 @@ TEST_F(StoreTest, AuditChangesFindsEachBatchAmongMany) {
       EXPECT_EQ((*changes)[k].new_value, FormatNumber(i * 10 + static_cast<int>(k))) << i;
     }
   }
+}
+
+// ---- Schema version 3: drives, drive results, standards and outlier reviews.
+
+// Migration 2 as released (accounts and the audit log), applied on top of kSchemaV1.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE account (
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, role TEXT NOT NULL,
+  scope_hierarchy TEXT, scope_group TEXT, password_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL, revoked_at TEXT);
+CREATE TABLE account_unit (
+  account INTEGER NOT NULL REFERENCES account(id), unit TEXT NOT NULL,
+  PRIMARY KEY (account, unit)) WITHOUT ROWID;
+CREATE TABLE session (
+  token_hash TEXT PRIMARY KEY, account INTEGER NOT NULL REFERENCES account(id),
+  csrf TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX session_account ON session (account);
+CREATE TABLE api_token (
+  id INTEGER PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE,
+  account INTEGER NOT NULL REFERENCES account(id), label TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL, revoked_at TEXT);
+CREATE INDEX api_token_account ON api_token (account);
+CREATE TABLE audit (
+  seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+  target TEXT NOT NULL, old TEXT, new TEXT, batch INTEGER);
+CREATE TABLE structure_revision (
+  seq INTEGER PRIMARY KEY, batch INTEGER NOT NULL REFERENCES batch(id),
+  what TEXT NOT NULL, target TEXT NOT NULL, day TEXT NOT NULL DEFAULT '', old TEXT, new TEXT);
+CREATE INDEX structure_revision_batch ON structure_revision (batch);
+INSERT INTO audit(at, actor, action, target, batch)
+  SELECT recorded_at, author, kind, source, id FROM batch ORDER BY id;
+)sql";
+
+// A drive on SmallEconomy: M1 and M2 by output per capacity and % of plan, in leagues.
+Drive SampleDrive() {
+  Drive d;
+  d.code = "winter26";
+  d.name = "Winter drive";
+  d.start = Jan(1);
+  d.end = Date::FromCivil(2027, 1, 1);
+  d.season_grain = Grain::kQuarter;
+  d.participants = {.groups = false, .hierarchy = 0, .level = 1, .within = 0};
+  d.terms = {
+      {.indicator = 0, .weight = 0.6},
+      {.indicator = 0, .weight = 0.4, .normalization = Normalization::kPerCapacity, .capacity = 0}};
+  d.growth_base = GrowthBase::kPreviousSeason;
+  d.leagues = {.hierarchy = 0,
+               .level = 1,
+               .size_attribute = "capacity",
+               .size_bounds = {100, 1000.5},
+               .promote = 2,
+               .relegate = 1};
+  d.streak_grain = Grain::kMonth;
+  return d;
+}
+
+Changes EmulationChanges() {
+  Changes c;
+  c.new_drives = {SampleDrive()};
+  Drive groups = SampleDrive();
+  groups.code = "provinces";
+  groups.season_grain.reset();
+  groups.participants = {.groups = true, .hierarchy = 0, .level = 1};
+  groups.leagues = {};
+  groups.terms = {{.indicator = 0, .weight = 1, .normalization = Normalization::kZScore}};
+  c.new_drives.push_back(groups);
+  c.standards = {{.indicator = 0, .peer_group = 1, .from = Jan(1), .value = 40, .note = "set"},
+                 {.indicator = 0,
+                  .peer_group = kNoId,
+                  .from = Jan(1),
+                  .value = 35.5,
+                  .source = StandardSource::kDerived,
+                  .note = "derived"}};
+  c.outlier_reviews = {{.unit = 1,
+                        .indicator = 0,
+                        .date = Jan(2),
+                        .value = 900,
+                        .confirmed = false,
+                        .reviewer = "kim",
+                        .note = "typo"}};
+  return c;
+}
+
+TEST_F(StoreTest, EmulationFactsRoundTripAndLoadEqualsTheAppliedState) {
+  auto s = OpenSqliteStore(dir_ + "/a.db", OpenMode::kCreate);
+  ASSERT_TRUE(s.ok());
+  engine::State applied;
+  Changes first = SmallEconomy();
+  ASSERT_TRUE((*s)->Commit(first, kFirst).ok());
+  engine::ApplyChanges(first, applied);
+  Changes second = EmulationChanges();
+  ASSERT_TRUE((*s)->Commit(second, kSecond).ok());
+  engine::ApplyChanges(second, applied);
+  Changes third;
+  third.drive_results = {
+      {.drive = 0,
+       .season = 0,
+       .participant = {false, 1},
+       .tier = 1,
+       .league = "region/P1 tier 1",
+       .rank = 1,
+       .overall = 1,
+       .score = 104.25,
+       .title = "winner"},
+      {.drive = 0,
+       .season = 0,
+       .participant = {false, 0},
+       .tier = 2,
+       .league = "region/P1 tier 2",
+       .rank = 1,
+       .overall = 2,
+       .score = 99,
+       .title = "league_winner"},
+      {.drive = 1, .season = 0, .participant = {true, 1}, .rank = 1, .overall = 1, .score = 1.5}};
+  // A later revision of the same (indicator, peer group, from) replaces it in the State.
+  third.standards = {
+      {.indicator = 0, .peer_group = 1, .from = Jan(1), .value = 42, .note = "fix"},
+      {.indicator = 0, .peer_group = 1, .from = Date::FromCivil(2026, 7, 1), .value = 44}};
+  third.outlier_reviews = {{.unit = 1,
+                            .indicator = 0,
+                            .date = Jan(2),
+                            .value = 900,
+                            .confirmed = true,
+                            .reviewer = "lee"}};
+  ASSERT_TRUE((*s)->Commit(third, kSecond).ok());
+  engine::ApplyChanges(third, applied);
+
+  auto loaded = (*s)->Load();
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  EXPECT_TRUE(*loaded == applied);
+  ASSERT_EQ(loaded->drives().size(), 2u);
+  EXPECT_EQ(loaded->drives()[0], SampleDrive());
+  EXPECT_EQ(loaded->FindDrive("provinces"), 1);
+  EXPECT_FALSE(loaded->drives()[1].season_grain.has_value());
+  EXPECT_EQ(loaded->drives()[1].leagues.hierarchy, kNoId);
+  EXPECT_EQ(loaded->drive_results(), third.drive_results);
+  EXPECT_TRUE(loaded->IsSeasonFinalized(0, 0));
+  EXPECT_FALSE(loaded->IsSeasonFinalized(0, 1));
+  ASSERT_EQ(loaded->standards().size(), 3u);
+  EXPECT_EQ(loaded->standards()[0].peer_group, kNoId);
+  EXPECT_EQ(loaded->standards()[0].source, StandardSource::kDerived);
+  EXPECT_EQ(loaded->standards()[1].value, 42);
+  EXPECT_EQ(loaded->standards()[2].value, 44);
+  ASSERT_EQ(loaded->outlier_reviews().size(), 2u);
+  EXPECT_FALSE(loaded->outlier_reviews()[0].confirmed);
+  EXPECT_TRUE(loaded->outlier_reviews()[1].confirmed);
+  EXPECT_EQ(loaded->outlier_reviews()[0].note, "typo");
+}
+
+TEST_F(StoreTest, ASeasonsResultsAreWrittenOnceAndAFailedCommitLeavesNoDrive) {
+  auto s = OpenSqliteStore(dir_ + "/a.db", OpenMode::kCreate);
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE((*s)->Commit(SmallEconomy(), kFirst).ok());
+  ASSERT_TRUE((*s)->Commit(EmulationChanges(), kSecond).ok());
+  Changes results;
+  results.drive_results = {{.drive = 0, .season = 0, .participant = {false, 0}, .rank = 1}};
+  ASSERT_TRUE((*s)->Commit(results, kSecond).ok());
+  EXPECT_FALSE((*s)->Commit(results, kSecond).ok());
+  // A duplicate drive code fails the whole batch, its standard included.
+  Changes dup;
+  dup.new_drives = {SampleDrive()};
+  dup.standards = {{.indicator = 0, .from = Jan(5), .value = 1}};
+  EXPECT_FALSE((*s)->Commit(dup, kSecond).ok());
+  auto loaded = (*s)->Load();
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded->drives().size(), 2u);
+  EXPECT_EQ(loaded->drive_results().size(), 1u);
+  EXPECT_EQ(loaded->standards().size(), 2u);
+}
+
+TEST_F(StoreTest, AuditChangesDescribeDrivesResultsStandardsAndReviews) {
+  auto s = OpenSqliteStore(dir_ + "/a.db", OpenMode::kCreate);
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE((*s)->Commit(SmallEconomy(), kFirst).ok());
+  auto batch = (*s)->Commit(EmulationChanges(), kSecond);
+  ASSERT_TRUE(batch.ok()) << batch.error().message;
+  auto ch = (*s)->AuditChanges(*batch, 100);
+  ASSERT_TRUE(ch.ok()) << ch.error().message;
+  ASSERT_EQ(ch->size(), 5u);
+  EXPECT_EQ((*ch)[0].what, "drive");
+  EXPECT_EQ((*ch)[0].target, "winter26");
+  EXPECT_FALSE((*ch)[0].old_value.has_value());
+  EXPECT_EQ((*ch)[0].new_value,
+            R"({"name":"Winter drive","start":"2026-01-01","end":"2026-12-31",)"
+            R"("season_grain":"quarter","participants":"units within region/P1",)"
+            R"("rule":"coal:percent_of_plan@0.6,coal:per_capacity:coal@0.4",)"
+            R"("growth_base":"previous_season","leagues":"region:1",)"
+            R"("size_attribute":"capacity","size_bounds":"100 1000.5","promote":2,)"
+            R"("relegate":1,"streak_grain":"month"})");
+  EXPECT_EQ((*ch)[2].what, "standard");
+  EXPECT_EQ((*ch)[2].target, "region/P2");
+  EXPECT_EQ((*ch)[2].indicator, "coal");
+  EXPECT_EQ((*ch)[2].when, "2026-01-01");
+  EXPECT_EQ((*ch)[3].target, "all");
+  EXPECT_EQ((*ch)[4].what, "outlier review");
+  EXPECT_EQ((*ch)[4].target, "M2");
+  EXPECT_EQ((*ch)[4].indicator, "coal");
+  EXPECT_EQ((*ch)[4].new_value,
+            R"({"value":900,"decision":"rejected","reviewer":"kim","note":"typo"})");
+
+  Changes later;
+  later.standards = {
+      {.indicator = 0, .peer_group = 1, .from = Date::FromCivil(2026, 7, 1), .value = 44}};
+  later.drive_results = {{.drive = 1,
+                          .season = 0,
+                          .participant = {true, 0},
+                          .rank = 1,
+                          .overall = 1,
+                          .score = 2,
+                          .title = "winner"}};
+  batch = (*s)->Commit(later, kSecond);
+  ASSERT_TRUE(batch.ok());
+  ch = (*s)->AuditChanges(*batch, 100);
+  ASSERT_TRUE(ch.ok());
+  ASSERT_EQ(ch->size(), 2u);
+  EXPECT_EQ((*ch)[0].what, "drive result");
+  EXPECT_EQ((*ch)[0].target, "provinces");
+  EXPECT_EQ((*ch)[0].when, "season 0");
+  EXPECT_EQ((*ch)[0].new_value,
+            R"({"participant":"region/P1","league":"","tier":1,"rank":1,"overall":1,)"
+            R"("score":2,"title":"winner"})");
+  // The revision in force before it is the old value.
+  EXPECT_EQ((*ch)[1].old_value,
+            R"({"from":"2026-01-01","value":40,"source":"manual","note":"set"})");
+  EXPECT_EQ((*ch)[1].new_value, R"({"from":"2026-07-01","value":44,"source":"manual","note":""})");
+}
+
+TEST_F(StoreTest, MigratesAVersion2StoreAndKeepsItsData) {
+  const std::string path = dir_ + "/v2.db";
+  {
+    auto db = Database::Open(path, true);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->Exec("PRAGMA journal_mode=WAL").ok());
+    ASSERT_TRUE(db->Exec("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at "
+                         "TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')))")
+                    .ok());
+    ASSERT_TRUE(db->Exec(kSchemaV1).ok());
+    ASSERT_TRUE(db->Exec("INSERT INTO schema_version(version) VALUES (1)").ok());
+    ASSERT_TRUE(db->Exec(kSchemaV2).ok());
+    ASSERT_TRUE(db->Exec("INSERT INTO schema_version(version) VALUES (2)").ok());
+    ASSERT_TRUE(db->Exec(R"sql(
+INSERT INTO batch VALUES (1, 'import units', 'units.csv', 'kim', '2025-12-01T00:00:00Z');
+INSERT INTO audit(at, actor, action, target, batch)
+  VALUES ('2025-12-01T00:00:00Z', 'kim', 'import units', 'units.csv', 1);
+INSERT INTO hierarchy VALUES (0, 'region');
+INSERT INTO grp VALUES (0, 0, 'P1', 'Province 1', NULL);
+INSERT INTO grp VALUES (1, 0, 'P2', 'Province 2', NULL);
+INSERT INTO unit VALUES (0, 'M1', 'Mine 1');
+INSERT INTO unit VALUES (1, 'M2', 'Mine 2');
+INSERT INTO indicator VALUES (0, 'coal', 'Coal', 't', 0, 0, 0, 0, NULL, NULL);
+INSERT INTO structure_revision(batch, what, target, day, old, new)
+  VALUES (1, 'unit', 'M1', '', NULL, '{"name":"Mine 1","attributes":{}}');
+INSERT INTO report_revision VALUES (1, 0, 0, 20455, 5, 1);
+)sql")
+                    .ok());
+  }
+  auto s = OpenSqliteStore(path, OpenMode::kExisting);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ((*s)->schema_version(), 3);
+  auto state = (*s)->Load();
+  ASSERT_TRUE(state.ok()) << state.error().message;
+  EXPECT_EQ(state->units().size(), 2u);
+  EXPECT_EQ(state->ReportValue(0, 0, Date(20455)), 5);
+  EXPECT_TRUE(state->drives().empty());
+  auto old_changes = (*s)->AuditChanges(1, 100);
+  ASSERT_TRUE(old_changes.ok()) << old_changes.error().message;
+  ASSERT_EQ(old_changes->size(), 2u);
+  EXPECT_EQ((*old_changes)[0].what, "unit");
+  EXPECT_EQ((*old_changes)[0].indicator, "");
+  // The new facts can be written and read back.
+  auto batch = (*s)->Commit(EmulationChanges(), kSecond);
+  ASSERT_TRUE(batch.ok()) << batch.error().message;
+  s = OpenSqliteStore(path, OpenMode::kExisting);
+  ASSERT_TRUE(s.ok());
+  state = (*s)->Load();
+  ASSERT_TRUE(state.ok());
+  ASSERT_EQ(state->drives().size(), 2u);
+  EXPECT_EQ(state->drives()[0], SampleDrive());
+  EXPECT_EQ(state->standards().size(), 2u);
+  EXPECT_EQ(state->outlier_reviews().size(), 1u);
 }
 
 }  // namespace
