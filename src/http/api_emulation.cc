@@ -80,7 +80,7 @@ Response Api::Drives(const Request& request) const {
     w.Key("drives");
     w.BeginArray();
     for (DriveId id = 0; id < static_cast<DriveId>(state.drives().size()); ++id) {
-      io::WriteDriveJson(w, state, id, state.drives()[static_cast<size_t>(id)], today);
+      service::WriteDriveJson(w, state, id, state.drives()[static_cast<size_t>(id)], today);
     }
     w.EndArray();
     w.EndObject();
@@ -96,7 +96,7 @@ Response Api::DriveDetail(const Request& request) const {
     auto id = state.FindDrive(request.Param("code"));
     if (!id) return ErrorResponse(404, "not_found", "no drive '" + request.Param("code") + "'");
     io::JsonWriter w;
-    io::WriteDriveJson(w, state, *id, state.drives()[static_cast<size_t>(*id)],
+    service::WriteDriveJson(w, state, *id, state.drives()[static_cast<size_t>(*id)],
                        state.LastReportedDay().value_or(Date()));
     return JsonResponse(200, w.Take());
   });
@@ -375,12 +375,12 @@ Response Api::CreateDrive(const Request& request, const Caller& caller) const {
       const auth::Principal principal = auth::ResolvePrincipal(caller.account, state);
       CHOLLIMA_RETURN_IF_ERROR(auth::AuthorizeChanges(principal, changes, state));
       io::JsonWriter w;
-      io::WriteDriveJson(w, state, id, drive, state.LastReportedDay().value_or(Date()));
+      service::WriteDriveJson(w, state, id, drive, state.LastReportedDay().value_or(Date()));
       return JsonResponse(200, w.Take());
     }
     return CommitEmulation(caller, changes, "create drive", "api " + request.path, 201, [&] {
       io::JsonWriter w;
-      io::WriteDriveJson(w, state, id, state.drives()[static_cast<size_t>(id)],
+      service::WriteDriveJson(w, state, id, state.drives()[static_cast<size_t>(id)],
                          state.LastReportedDay().value_or(Date()));
       return w.Take();
     });
@@ -421,27 +421,10 @@ Response Api::ReviewOutlier(const Request& request, const Caller& caller) const 
     CHOLLIMA_RETURN_IF_ERROR(CheckParameters(request, {}));
     CHOLLIMA_RETURN_IF_ERROR(CheckEmulationRole(caller.account));
     CHOLLIMA_ASSIGN_OR_RETURN(const io::JsonValue body, ParseBody(request));
-    CHOLLIMA_RETURN_IF_ERROR(
-        CheckMembers(body, {"unit", "indicator", "date", "confirmed", "note"}));
-    CHOLLIMA_ASSIGN_OR_RETURN(const std::string unit, StringMember(body, "unit"));
-    CHOLLIMA_ASSIGN_OR_RETURN(const std::string indicator, StringMember(body, "indicator"));
-    CHOLLIMA_ASSIGN_OR_RETURN(const std::string date, StringMember(body, "date"));
-    CHOLLIMA_ASSIGN_OR_RETURN(const std::string note, StringMember(body, "note"));
-    const io::JsonValue* confirmed = body.Find("confirmed");
-    if (confirmed == nullptr || !confirmed->IsBool()) {
-      return InvalidArgument("$.confirmed: expected true (confirm) or false (reject)");
-    }
     std::unique_lock lock(mu_);
     const engine::State& state = service_.state();
-    CHOLLIMA_ASSIGN_OR_RETURN(
-        const OutlierReview review,
-        io::OutlierReviewFromFields(state, {.unit = unit,
-                                            .indicator = indicator,
-                                            .date = date,
-                                            .confirmed = confirmed->AsBool(),
-                                            .reviewer = caller.account.name,
-                                            .note = note},
-                                    "$."));
+    CHOLLIMA_ASSIGN_OR_RETURN(const OutlierReview review,
+                              io::OutlierReviewFromJson(state, body, caller.account.name));
     Changes changes;
     changes.outlier_reviews.push_back(review);
     return CommitEmulation(caller, changes, "review outlier", "api " + request.path, 200, [&] {
@@ -458,29 +441,14 @@ Response Api::SetStandard(const Request& request, const Caller& caller) const {
     CHOLLIMA_RETURN_IF_ERROR(CheckParameters(request, {}));
     CHOLLIMA_RETURN_IF_ERROR(CheckEmulationRole(caller.account));
     CHOLLIMA_ASSIGN_OR_RETURN(const io::JsonValue body, ParseBody(request));
-    CHOLLIMA_RETURN_IF_ERROR(
-        CheckMembers(body, {"indicator", "peer_group", "from", "value", "note"}));
-    CHOLLIMA_ASSIGN_OR_RETURN(const std::string indicator, StringMember(body, "indicator"));
-    CHOLLIMA_ASSIGN_OR_RETURN(const std::string peer_group, StringMember(body, "peer_group"));
-    CHOLLIMA_ASSIGN_OR_RETURN(const std::string from, StringMember(body, "from"));
-    CHOLLIMA_ASSIGN_OR_RETURN(const std::string note, StringMember(body, "note"));
-    const io::JsonValue* value = body.Find("value");
-    if (value == nullptr || !value->IsNumber()) return InvalidArgument("$.value: expected a number");
     std::unique_lock lock(mu_);
     const engine::State& state = service_.state();
-    CHOLLIMA_ASSIGN_OR_RETURN(const Standard standard,
-                              io::StandardFromFields(state,
-                                                     {.indicator = indicator,
-                                                      .peer_group = peer_group,
-                                                      .from = from,
-                                                      .value = std::string(value->NumberText()),
-                                                      .note = note},
-                                                     "$."));
+    CHOLLIMA_ASSIGN_OR_RETURN(const Standard standard, io::StandardFromJson(state, body));
     Changes changes;
     changes.standards.push_back(standard);
     return CommitEmulation(caller, changes, "set standard", "api " + request.path, 201, [&] {
       io::JsonWriter w;
-      io::WriteStandardJson(w, state, standard);
+      io::StandardRevisionToJson(standard, w);
       return w.Take();
     });
   });

@@ -5,6 +5,7 @@
 
 #include "core/period.h"
 #include "core/text.h"
+#include "io/emulation_input.h"
 #include "service/fulfilment_query.h"
 
 namespace chollima::service {
@@ -74,19 +75,6 @@ void WriteRecordKey(io::JsonWriter& w, const engine::State& state, const engine:
       w.Null();
       break;
   }
-}
-
-void WriteStandard(io::JsonWriter& w, const Standard& s) {
-  w.BeginObject();
-  w.Key("from");
-  w.String(FormatDate(s.from));
-  w.Key("value");
-  NumberOrNull(w, s.value);
-  w.Key("source");
-  w.String(StandardSourceName(s.source));
-  w.Key("note");
-  w.String(s.note);
-  w.EndObject();
 }
 
 }  // namespace
@@ -352,34 +340,20 @@ void WriteStandardsJson(io::JsonWriter& w, const engine::State& state,
   w.BeginObject();
   w.Key("standards");
   w.BeginArray();
-  for (const engine::StandardStatus& s : standards) {
-    w.BeginObject();
-    w.Key("indicator");
-    w.String(IndicatorCode(state, s.indicator));
-    w.Key("peer_group");
-    if (s.peer_group == kNoId) {
-      w.Null();
-    } else {
-      w.String(GroupCode(state, s.peer_group));
-    }
-    w.Key("current");
-    WriteStandard(w, s.current);
-    w.Key("history");
-    w.BeginArray();
-    for (const Standard& h : s.history) WriteStandard(w, h);
-    w.EndArray();
-    w.Key("season");
-    w.String(FormatPeriod(s.season));
-    w.Key("units");
-    w.Int(s.units);
-    w.Key("meeting");
-    w.Int(s.meeting);
-    w.Key("advanced_level");
-    NumberOrNull(w, s.advanced_level);
-    w.EndObject();
-  }
+  for (const engine::StandardStatus& s : standards) io::StandardToJson(state, s, w);
   w.EndArray();
   w.EndObject();
+}
+
+void WriteDriveJson(io::JsonWriter& w, const engine::State& state, DriveId id, const Drive& drive,
+                    Date today) {
+  std::vector<io::SeasonSpan> spans;
+  std::optional<int32_t> current;
+  for (const engine::Season& season : engine::SeasonsOf(drive)) {
+    spans.push_back({.index = season.index, .begin = season.begin, .end = season.end});
+    if (season.begin <= today && today < season.end) current = season.index;
+  }
+  io::DriveToJson(state, id, drive, spans, current, w);
 }
 
 void WriteRebaseJson(io::JsonWriter& w, const engine::State& state,
@@ -396,7 +370,7 @@ void WriteRebaseJson(io::JsonWriter& w, const engine::State& state,
     w.String(GroupCode(state, proposal.standard.peer_group));
   }
   w.Key("standard");
-  WriteStandard(w, proposal.standard);
+  io::StandardRevisionToJson(proposal.standard, w);
   w.Key("reason");
   w.String(proposal.reason);
   w.EndObject();

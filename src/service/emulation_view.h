@@ -68,9 +68,12 @@ void WriteRecordsJson(io::JsonWriter& w, const engine::State& state,
 // {"outliers":[...]} (openapi: Outliers).
 void WriteOutliersJson(io::JsonWriter& w, const engine::State& state,
                        std::span<const engine::Outlier> outliers);
-// {"standards":[...]} (openapi: Standards).
+// {"standards":[...]} (openapi: Standards): io::StandardToJson for each.
 void WriteStandardsJson(io::JsonWriter& w, const engine::State& state,
                         std::span<const engine::StandardStatus> standards);
+// The API's Drive (io::DriveToJson) with its seasons and the season holding `today`.
+void WriteDriveJson(io::JsonWriter& w, const engine::State& state, DriveId id, const Drive& drive,
+                    Date today);
 // {"rebase","standard","reason"} (openapi: RebaseProposal).
 void WriteRebaseJson(io::JsonWriter& w, const engine::State& state,
                      const engine::RebaseProposal& proposal);
