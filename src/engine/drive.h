@@ -250,7 +250,15 @@ struct DriveEvent {
   PlanTarget overtaken;
   double margin = 0;     // overtaker's score - overtaken's, after (> 0)
   int32_t new_rank = 0;  // the overtaker's rank after
-  friend bool operator==(const DriveEvent&, const DriveEvent&) = default;
+  // Field by field (GroupLevel has no operator== of its own).
+  friend bool operator==(const DriveEvent& a, const DriveEvent& b) {
+    const bool same_level = a.level.has_value() == b.level.has_value() &&
+                            (!a.level || (a.level->hierarchy == b.level->hierarchy &&
+                                          a.level->level == b.level->level));
+    return a.kind == b.kind && a.drive == b.drive && a.league == b.league && same_level &&
+           a.overtaker == b.overtaker && a.overtaken == b.overtaken && a.margin == b.margin &&
+           a.new_rank == b.new_rank;
+  }
 };
 
 // The live standings of every drive, kept current commit by commit: only the

@@ -563,6 +563,486 @@ function importCsv(kind, text, dryRun, user) {
   return out;
 }
 
+// ---- emulation: drives, standings, records, outliers, standards (the contract in
+// /work/notes/api-contract.md, docs/openapi.yaml) ------------------------------------------
+// One drive over the plan year with quarterly seasons, all units, leagues by sector
+// (level 1) in two tiers by capacity; a second drive of the provinces. Scores are
+// deterministic from the values above; live overtakes nudge the as_of day's scores.
+const QUARTERS = [0, 1, 2, 3].map((i) => ({ index: i, begin: isoOf(MONTH_START[i * 3]), end: isoOf(MONTH_START[i * 3 + 3] - 1) }));
+const seasonOf = (d) => QUARTERS[Math.min(3, Math.floor(monthOfDay(Math.max(0, Math.min(d, DAYS_IN_YEAR - 1))) / 3))];
+const DEMO_TERMS = [
+  { indicator: 'quality', normalization: 'percent_of_plan', weight: 0.5, capacity: null },
+  { indicator: 'energy', normalization: 'per_capacity', weight: 0.2, capacity: 'workers' },
+  { indicator: 'quality', normalization: 'growth', weight: 0.3, capacity: null },
+];
+const ruleText = (terms) => terms.map((t) => `${t.indicator}:${t.normalization}${t.capacity ? `:${t.capacity}` : ''}@${t.weight}`).join(',');
+const drives = [
+  {
+    id: 0, code: 'demo-drive', name: 'Drive for the new upsurge 2026 (혁신의 해)', start: `${YEAR}-01-01`, end: `${YEAR}-12-31`, season_grain: 'quarter',
+    participants: { kind: 'units', hierarchy: null, level: 1, within: null }, terms: DEMO_TERMS, growth_base: 'previous_season',
+    leagues: { hierarchy: 'sector', level: 1, size_attribute: 'capacity', size_bounds: [1000], promote: 2, relegate: 2 }, streak_grain: 'day',
+  },
+  {
+    id: 1, code: 'provinces', name: 'Provinces vying for the red flag', start: `${YEAR}-01-01`, end: `${YEAR}-12-31`, season_grain: null,
+    participants: { kind: 'groups', hierarchy: 'region', level: 1, within: null }, terms: [{ indicator: 'quality', normalization: 'percent_of_plan', weight: 1, capacity: null }],
+    growth_base: 'previous_year', leagues: { hierarchy: null, level: 1, size_attribute: null, size_bounds: [], promote: 0, relegate: 0 }, streak_grain: 'month',
+  },
+];
+function driveOut(dv) {
+  const seasons = dv.season_grain === 'quarter' ? QUARTERS : [{ index: 0, begin: dv.start, end: dv.end }];
+  const cur = seasons.findIndex((s) => s.begin <= isoOf(asOfIdx) && isoOf(asOfIdx) <= s.end);
+  return { ...dv, rule: ruleText(dv.terms), seasons, current_season: cur < 0 ? null : cur };
+}
+const seasonsOf = (dv) => driveOut(dv).seasons;
+const sectorIdx = new Map(SECTORS.map((s, i) => [s.code, i]));
+const tierOf = (u) => (u.capacity * 1000 >= 1000 ? 1 : 2);
+const leagueOf = (u) => sectorIdx.get(u.sector.code) * 2 + (tierOf(u) - 1);
+const LEAGUES = SECTORS.flatMap((s) => [1, 2].map((tier) => ({ index: sectorIdx.get(s.code) * 2 + tier - 1, name: `${s.code}, tier ${tier}`, tier, peer_group: `sector/${s.code}` })));
+const bumps = new Map(); // unit index → added to its score from that day on (live overtakes)
+const bumpFrom = new Map();
+function mean7(u, slot, d) {
+  let s = 0;
+  for (let x = d - 6; x <= d; x += 1) s += valueOn(u, slot, x) ?? baseValue(u, slot, x);
+  return s / 7;
+}
+const seasonStartQual = new Map();
+/** The parts and score of unit u on day d (of the demo drive). */
+function unitParts(u, d) {
+  const q = mean7(u, 2, d);
+  const e = mean7(u, 1, d);
+  const ss = seasonOf(d);
+  const key = `${u.idx}|${ss.index}`;
+  let q0 = seasonStartQual.get(key);
+  if (q0 === undefined) { q0 = mean7(u, 2, dayIndex(ss.begin) + 6); seasonStartQual.set(key, q0); }
+  const ePer = (1000 * e) / u.workers;
+  const ePlan = (1000 * dailyPlan(u, 'energy')) / u.workers;
+  const parts = [
+    { indicator: 'quality', normalization: 'percent_of_plan', weight: 0.5, raw: q, normalized: (100 * q) / 90 },
+    { indicator: 'energy', normalization: 'per_capacity', weight: 0.2, raw: ePer / 1000, normalized: (100 * ePlan) / ePer },
+    { indicator: 'quality', normalization: 'growth', weight: 0.3, raw: q - q0, normalized: 100 + 4 * (q - q0) },
+  ].map((p) => ({ ...p, raw: round(p.raw, 4), normalized: round(p.normalized, 2), weighted: round(p.normalized * p.weight, 2) }));
+  let score = parts.reduce((a, p) => a + p.weighted, 0);
+  if (bumps.has(u.idx) && d >= bumpFrom.get(u.idx)) score += bumps.get(u.idx);
+  return { parts, score: round(score, 3) };
+}
+const round = (v, n) => Math.round(v * 10 ** n) / 10 ** n;
+const scoreCache = new Map(); // day → Float64Array of unit scores
+function dayScores(d) {
+  let a = scoreCache.get(d);
+  if (!a) {
+    a = new Float64Array(units.length);
+    for (let k = 0; k < units.length; k += 1) a[k] = unitParts(units[k], d).score;
+    scoreCache.set(d, a);
+  }
+  return a;
+}
+/** Participants of a view: units (with leagues) or the groups of hierarchy:level. */
+function participantsAt(dv, level, d) {
+  const sc = dayScores(d);
+  if (dv.participants.kind === 'groups' && !level) level = `${dv.participants.hierarchy}:${dv.participants.level}`;
+  if (!level) return units.map((u, k) => ({ p: { kind: 'unit', code: u.code, name: u.name }, key: u.code, league: leagueOf(u), score: sc[k], k }));
+  const [hh, lv] = level.split(':');
+  const L = Number(lv || 1);
+  const acc = new Map();
+  units.forEach((u, k) => {
+    const g = u.paths[hh]?.[L - 1];
+    if (!g) return;
+    const a = acc.get(g) ?? { s: 0, n: 0 };
+    a.s += sc[k]; a.n += 1;
+    acc.set(g, a);
+  });
+  return [...acc].map(([g, a]) => ({ p: { kind: 'group', code: `${hh}/${g}`, name: groups[hh].get(g).name }, key: `${hh}/${g}`, league: null, score: round(a.s / a.n, 3), members: a.n }));
+}
+const rankCache = new Map();
+/** Ranks on day d: key → {overall, league rank}; ties by code. */
+function ranksAt(dv, level, d) {
+  const ck = `${dv.code}|${level ?? ''}|${d}`;
+  let r = rankCache.get(ck);
+  if (r) return r;
+  const list = participantsAt(dv, level, d).sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : 1));
+  const byLeague = new Map();
+  r = { list, pos: new Map() };
+  list.forEach((x, i) => {
+    const n = (byLeague.get(x.league) ?? 0) + 1;
+    byLeague.set(x.league, n);
+    x.overall = i + 1;
+    x.rank = x.league === null ? i + 1 : n;
+    r.pos.set(x.key, x);
+  });
+  r.leagueSize = byLeague;
+  rankCache.set(ck, r);
+  return r;
+}
+function invalidateScores(from) {
+  for (const d of [...scoreCache.keys()]) if (d >= from) scoreCache.delete(d);
+  rankCache.clear();
+}
+function checkLevel(level) {
+  if (!level) return null;
+  const [hh, lv] = level.split(':');
+  if (!groups[hh]) throw apiError(422, 'invalid_data', `level: no hierarchy '${hh}'`, [{ path: '$.level', field: 'level', reason: 'not_found', message: `no hierarchy '${hh}'` }]);
+  const L = Number(lv || 1);
+  if (!(L >= 1 && L <= HIER_LEVELS[hh])) throw apiError(422, 'invalid_data', `level: ${hh} has levels 1..${HIER_LEVELS[hh]}`);
+  return `${hh}:${L}`;
+}
+function findDrive(code) {
+  const dv = drives.find((x) => x.code === code);
+  if (!dv) throw apiError(404, 'not_found', `no drive '${code}'`);
+  return dv;
+}
+function standings(dv, q) {
+  const d = q.as_of ? dayIndex(q.as_of) : asOfIdx;
+  if (q.as_of && !(/^\d{4}-\d{2}-\d{2}$/.test(q.as_of) && d >= 0 && d < DAYS_IN_YEAR)) throw apiError(400, 'invalid_argument', `as_of: '${q.as_of}' is not a day of the drive`);
+  const level = checkLevel(q.level);
+  const season = seasonsOf(dv).find((s) => s.begin <= isoOf(d) && isoOf(d) <= s.end) ?? seasonsOf(dv)[0];
+  const unitsView = dv.participants.kind === 'units' && !level;
+  const now = ranksAt(dv, level, d);
+  const prev = ranksAt(dv, level, Math.max(0, d - 1));
+  const start = ranksAt(dv, level, Math.max(0, dayIndex(season.begin)));
+  let rows = now.list;
+  const league = q.league === undefined || q.league === '' ? null : Number(q.league);
+  if (league !== null && unitsView) {
+    if (!LEAGUES[league]) throw apiError(422, 'invalid_data', `league: no league ${q.league}`);
+    rows = rows.filter((x) => x.league === league);
+  }
+  if (q.within) {
+    const [wh, wc] = q.within.split('/');
+    if (!groups[wh] || !groups[wh].has(wc)) throw apiError(422, 'not_found', `within: no group '${q.within}'`);
+    rows = rows.filter((x) => (x.k !== undefined ? units[x.k].paths[wh].includes(wc) : x.key === q.within || ancestorsOfKey(x.key).includes(wc)));
+  }
+  const offset = Math.max(0, Number(q.offset ?? 0) || 0);
+  const limit = Math.max(1, Math.min(1000, Number(q.limit ?? 100) || 100));
+  const page = rows.slice(offset, offset + limit);
+  const rel = dv.leagues.relegate, pro = dv.leagues.promote;
+  return {
+    drive: dv.code, season, as_of: isoOf(d), level: level,
+    leagues: unitsView ? LEAGUES : [],
+    total: rows.length,
+    rows: page.map((x) => {
+      const u = x.k !== undefined ? units[x.k] : null;
+      const parts = u ? unitParts(u, d).parts : [{ indicator: 'quality', normalization: 'percent_of_plan', weight: 1, raw: round(x.score * 0.9, 2), normalized: x.score, weighted: x.score }];
+      let streak = 0;
+      if (u) for (let y = d; y >= Math.max(0, d - 120) && unitParts(u, y).score >= 100; y -= 1) streak += 1;
+      else streak = Math.floor(rnd(x.key.length, x.score * 100, 5) * 4);
+      const p = prev.pos.get(x.key), s = start.pos.get(x.key);
+      const size = now.leagueSize.get(x.league) ?? rows.length;
+      return {
+        participant: x.p, league: x.league, scored: true, unscored_reason: null,
+        score: round(x.score, 2), rank: x.rank, overall_rank: x.overall,
+        rank_change_day: p ? p.rank - x.rank : 0, rank_change_start: s ? s.rank - x.rank : 0,
+        streak,
+        promotion: unitsView && LEAGUES[x.league].tier === 2 && x.rank <= pro,
+        relegation: unitsView && LEAGUES[x.league].tier === 1 && x.rank > size - rel,
+        parts,
+      };
+    }),
+  };
+}
+function ancestorsOfKey(key) {
+  const [hh, code] = key.split('/');
+  return ancestors(hh, code);
+}
+function results(dv, seasonIdx) {
+  const s = seasonsOf(dv)[seasonIdx];
+  if (!s) throw apiError(404, 'not_found', `drive ${dv.code} has no season ${seasonIdx}`);
+  const endD = Math.min(dayIndex(s.end), asOfIdx);
+  const finalized = dayIndex(s.end) < asOfIdx;
+  const r = ranksAt(dv, null, endD);
+  const out = [];
+  const unitsView = dv.participants.kind === 'units';
+  for (const x of r.list) {
+    const lg = unitsView ? LEAGUES[x.league] : null;
+    const size = r.leagueSize.get(x.league);
+    let title = null;
+    if (x.overall === 1) title = 'winner';
+    else if (unitsView && x.rank === 1) title = 'league_winner';
+    else if (unitsView && lg.tier === 2 && x.rank <= dv.leagues.promote) title = 'promoted';
+    else if (unitsView && lg.tier === 1 && x.rank > size - dv.leagues.relegate) title = 'relegated';
+    if (title || x.overall <= 20) out.push({ participant: x.p, league: lg ? lg.name : null, tier: lg ? lg.tier : null, rank: x.rank, overall: x.overall, score: round(x.score, 2), title: finalized ? title : null });
+  }
+  return { drive: dv.code, season: s, finalized, results: out };
+}
+function honours(code) {
+  const out = [];
+  for (const dv of drives) {
+    if (code && dv.code !== code) continue;
+    seasonsOf(dv).forEach((s, i) => {
+      if (dayIndex(s.end) >= asOfIdx) return;
+      for (const r of results(dv, i).results) if (r.title === 'winner' || r.title === 'league_winner') out.push({ drive: dv.code, season: i, participant: r.participant, title: r.title, league: r.league, score: r.score });
+    });
+  }
+  return { honours: out };
+}
+
+// records: running bests in time order; the current one and the one it beat.
+const RECORD_INDS = [...SECTORS.map((s) => s.out), 'quality'];
+const recordCache = new Map();
+const recordOverride = new Map(); // key → {holder, period, value, previous}
+function unitSlot(u, ind) { return u.slots.indexOf(ind); }
+function runningBest(candidates) {
+  // candidates: [{holder, period, value}] in time order → [current, previous]
+  let cur = null, prev = null;
+  for (const c of candidates) if (!cur || c.value > cur.value) { prev = cur; cur = c; }
+  return [cur, prev];
+}
+function recordsFor(ind, grain, scope, target) {
+  const key = `${ind}|${grain}|${scope}|${target ?? ''}`;
+  if (recordOverride.has(key)) return recordOverride.get(key);
+  if (recordCache.has(key)) return recordCache.get(key);
+  let members = units.map((_, k) => k).filter((k) => unitSlot(units[k], ind) >= 0);
+  let asGroup = null;
+  if (scope === 'unit') members = members.filter((k) => units[k].code === target);
+  if (scope === 'group') {
+    const [wh, wc] = target.split('/');
+    members = members.filter((k) => units[k].paths[wh].includes(wc));
+    asGroup = { kind: 'group', code: target, name: groups[wh].get(wc).name };
+  }
+  const last = Math.min(asOfIdx, DAYS_IN_YEAR - 1);
+  const mean = IND.get(ind).aggregation === 'mean';
+  const cands = [];
+  const periods = grain === 'day' ? Array.from({ length: last + 1 }, (_, d) => ({ id: isoOf(d), from: d, to: d }))
+    : grain === 'month' ? Array.from({ length: monthOfDay(last) + 1 }, (_, m) => ({ id: `${YEAR}-${String(m + 1).padStart(2, '0')}`, from: MONTH_START[m], to: MONTH_START[m + 1] - 1, m }))
+    : [{ id: String(YEAR - 1), prior: true }, { id: String(YEAR), from: 0, to: DAYS_IN_YEAR - 1 }];
+  for (const per of periods) {
+    if (per.prior) continue;
+    const val = (k) => {
+      const s = unitSlot(units[k], ind);
+      if (grain === 'day') return valueOn(units[k], s, per.from);
+      let sum = 0, n = 0;
+      for (let m = grain === 'month' ? per.m : 0; m <= (grain === 'month' ? per.m : monthOfDay(last)); m += 1) { sum += msum[(k * 3 + s) * 12 + m]; n += mcnt[(k * 3 + s) * 12 + m]; }
+      return n ? (mean ? sum / n : sum) : null;
+    };
+    if (asGroup && !mean) {
+      let sum = 0;
+      for (const k of members) sum += val(k) ?? 0;
+      cands.push({ holder: asGroup, period: per.id, value: round(sum, 1) });
+    } else {
+      let best = null;
+      for (const k of members) { const v = val(k); if (v !== null && (!best || v > best.value)) best = { holder: { kind: 'unit', code: units[k].code, name: units[k].name }, period: per.id, value: round(v, 1) }; }
+      if (best) cands.push(best);
+    }
+  }
+  if (grain === 'year' && cands.length) {
+    // last year's record (the one this year's beat, or still stands): a little lower
+    const c = cands[0];
+    cands.unshift({ holder: asGroup ?? { kind: 'unit', code: units[members[Math.floor(members.length / 3)]].code, name: units[members[Math.floor(members.length / 3)]].name }, period: String(YEAR - 1), value: round(c.value * 0.93, 1) });
+  }
+  const [cur, prev] = runningBest(cands);
+  const rec = cur ? { indicator: ind, grain, scope, target: scope === 'all' ? null : target, holder: cur.holder, period: cur.period, value: cur.value, previous: prev } : null;
+  recordCache.set(key, rec);
+  return rec;
+}
+function records(q) {
+  const inds = q.indicator ? [q.indicator] : RECORD_INDS;
+  for (const i of inds) if (!IND.has(i)) throw apiError(422, 'invalid_data', `indicator: no indicator '${i}'`);
+  const grains = q.grain ? [q.grain] : ['day', 'month', 'year'];
+  for (const g of grains) if (!['day', 'month', 'year'].includes(g)) throw apiError(422, 'invalid_data', `grain: '${g}' is not day, month or year`);
+  const scope = q.scope || (q.target ? (q.target.includes('/') ? 'group' : 'unit') : 'all');
+  if (!['unit', 'group', 'all'].includes(scope)) throw apiError(422, 'invalid_data', `scope: '${scope}' is not unit, group or all`);
+  const out = [];
+  if (scope === 'all') for (const i of inds) for (const g of grains) { const r = recordsFor(i, g, 'all', null); if (r) out.push(r); }
+  else if (q.target) {
+    if (scope === 'unit' && !unitByCode.has(q.target)) throw apiError(422, 'invalid_data', `target: no unit '${q.target}'`);
+    if (scope === 'group') {
+      const [wh, wc] = q.target.split('/');
+      if (!groups[wh]?.has(wc)) throw apiError(422, 'invalid_data', `target: no group '${q.target}' (write hierarchy/CODE)`);
+    }
+    const list = scope === 'unit' ? inds.filter((i) => unitSlot(unitByCode.get(q.target), i) >= 0) : inds;
+    for (const i of list) for (const g of grains) { const r = recordsFor(i, g, scope, q.target); if (r) out.push(r); }
+  } else if (scope === 'group') {
+    for (const [code] of groups.region) if (!code.includes('-')) for (const i of inds.slice(0, q.indicator ? 1 : 3)) for (const g of grains) { const r = recordsFor(i, g, 'group', `region/${code}`); if (r) out.push(r); }
+  } else {
+    // every unit's records would be long: the units holding the all-time ones
+    const holders = new Set();
+    for (const i of inds) for (const g of grains) { const r = recordsFor(i, g, 'all', null); if (r && r.holder.kind === 'unit') holders.add(`${r.holder.code}|${i}`); }
+    for (const h of holders) { const [c, i] = h.split('|'); for (const g of grains) { const r = recordsFor(i, g, 'unit', c); if (r) out.push(r); } }
+  }
+  return { records: out };
+}
+
+// outliers: a few far-off values, flagged until a planner confirms or rejects them
+const outliers = [];
+for (let n = 1; n <= 14; n += 1) {
+  const u = units[Math.floor(rnd(n, 71) * units.length)];
+  const d = asOfIdx - Math.floor(rnd(n, 72) * 40);
+  const expected = round(dailyPlan(u, u.slots[0]) * u.skill, 1);
+  const capacity = n % 3 === 0;
+  const value = round(expected * (capacity ? 2.2 + rnd(n, 73) : 3 + rnd(n, 74) * 2), 1);
+  outliers.push({ unit: { kind: 'unit', code: u.code, name: u.name }, indicator: u.slots[0], date: isoOf(d), value, expected, score: round((value - expected) / (expected * 0.12), 1), reason: capacity ? 'capacity' : 'history', confirmed: n <= 2 ? (n === 1) : null, note: null });
+}
+
+// standards: output per worker in each sector
+const standards = [];
+function perWorker(u) { return round((u.sector.daily / 500) * u.skill * (0.92 + 0.16 * rnd(u.idx, 41)), 3); }
+function sectorAdvanced(s) {
+  const v = units.filter((u) => u.sector === s).map(perWorker).sort((a, b) => b - a);
+  const top = v.slice(0, Math.max(1, Math.floor(v.length / 4)));
+  return { values: v, advanced: round(top[Math.floor(top.length / 2)], 3) };
+}
+for (const s of SECTORS) {
+  const { values } = sectorAdvanced(s);
+  const med = values[Math.floor(values.length / 2)];
+  const v0 = round(med * (sectorIdx.get(s.code) % 3 === 2 ? 1.08 : 0.93), 3); // some sectors' norms are already high: no re-base
+  const history = [
+    { from: `${YEAR - 2}-01-01`, value: round(v0 * 0.9, 3), source: 'manual', note: 'set by the State Planning Commission' },
+    { from: `${YEAR - 1}-01-01`, value: round(v0 * 0.96, 3), source: 'derived', note: 'median of the top quartile, season 2024, moderated' },
+    { from: `${YEAR}-01-01`, value: v0, source: 'derived', note: 'median of the top quartile, season 2025, moderated' },
+  ];
+  standards.push({ indicator: `${s.code}_per_worker`, peer_group: `sector/${s.code}`, sector: s, history });
+}
+function standardOut(st, asOf) {
+  const hist = st.history.filter((x) => !asOf || x.from <= asOf).sort((a, b) => (a.from < b.from ? -1 : 1));
+  const cur = hist[hist.length - 1] ?? null;
+  const { values, advanced } = sectorAdvanced(st.sector);
+  return { indicator: st.indicator, peer_group: st.peer_group, current: cur, history: hist, season: String(YEAR - 1), units: values.length, meeting: cur ? values.filter((v) => v >= cur.value).length : 0, advanced_level: advanced };
+}
+function rebase(st, asOf) {
+  const o = standardOut(st, asOf);
+  const cur = o.current;
+  const adv = o.advanced_level;
+  // no blind ratchet: move halfway to the advanced level, only when a quarter of the peers exceed it by 5 %
+  const share = o.units ? o.meeting / o.units : 0;
+  if (!cur || adv === null || adv < cur.value * 1.05 || share < 0.25) {
+    return { rebase: false, standard: cur, reason: `the advanced level ${adv} is within 5 % of the standard ${cur?.value} or fewer than a quarter of the ${o.units} units meet it (${o.meeting}): no re-base` };
+  }
+  const value = round(cur.value + (adv - cur.value) / 2, 3);
+  return {
+    rebase: true,
+    standard: { from: asOf || isoOf(asOfIdx + 1), value, source: 'derived', note: `halfway from ${cur.value} to the advanced level ${adv}` },
+    reason: `${o.meeting} of ${o.units} units (${Math.round(share * 100)} %) meet the standard ${cur.value}; the advanced level (median of the top quartile, season ${o.season}) is ${adv}, ${Math.round((adv / cur.value - 1) * 100)} % above it. The new standard moves halfway, so one good year does not set the norm.`,
+  };
+}
+function mayPlan(user) { return user.role === 'admin' || user.role === 'planner'; }
+async function jsonBody(req) {
+  try { return JSON.parse((await readBody(req)) || '{}'); } catch { throw apiError(400, 'bad_request', 'body is not JSON'); }
+}
+function invalid(errors) {
+  return apiError(422, 'invalid_data', `${errors.length} invalid field(s)`, errors);
+}
+
+// live: an overtaking in the top of the demo drive, or a new day record
+let liveN = 0;
+function emitOvertaking(code = 'demo-drive') {
+  const dv = findDrive(code);
+  liveN += 1;
+  const r = ranksAt(dv, null, asOfIdx);
+  const i = 1 + Math.floor(rnd(liveN, 61) * Math.min(9, r.list.length - 1)); // overall rank i+1 passes rank i
+  const a = r.list[i], b = r.list[i - 1];
+  const margin = round(0.05 + rnd(liveN, 62) * 0.5, 2);
+  const delta = b.score - a.score + margin;
+  if (a.k !== undefined) {
+    bumps.set(units[a.k].idx, (bumps.get(units[a.k].idx) ?? 0) + delta);
+    bumpFrom.set(units[a.k].idx, asOfIdx);
+  }
+  invalidateScores(asOfIdx);
+  const sameLeague = a.league === b.league;
+  const data = {
+    drive: dv.code, drive_name: dv.name, league: sameLeague ? a.league : null, league_name: sameLeague && a.league !== null ? LEAGUES[a.league].name : null,
+    level: null, overtaker: a.p, overtaken: b.p, margin, new_rank: i, at: new Date().toISOString(),
+  };
+  emit('overtaking', data);
+  return data;
+}
+function emitRecord() {
+  liveN += 1;
+  const ind = RECORD_INDS[Math.floor(rnd(liveN, 63) * RECORD_INDS.length)];
+  const old = recordsFor(ind, 'day', 'all', null);
+  const cands = units.filter((u) => unitSlot(u, ind) >= 0);
+  const u = cands[Math.floor(rnd(liveN, 64) * cands.length)];
+  const holder = { kind: 'unit', code: u.code, name: u.name };
+  const value = round(old.value * (1.01 + rnd(liveN, 65) * 0.04), 1);
+  const rec = { ...old, holder, period: isoOf(asOfIdx), value, previous: { holder: old.holder, period: old.period, value: old.value } };
+  recordOverride.set(`${ind}|day|all|`, rec);
+  const data = { kind: 'new', indicator: ind, grain: 'day', scope: 'all', target: null, record: { holder, period: rec.period, value }, previous: rec.previous, at: new Date().toISOString() };
+  emit('record', data);
+  return data;
+}
+
+async function emulationApi(req, res, p, q, user) {
+  const method = req.method;
+  let m;
+  if (method === 'GET') {
+    if (p === '/api/drives') return send(res, 200, { drives: drives.map(driveOut) });
+    if ((m = /^\/api\/drives\/([^/]+)$/.exec(p))) return send(res, 200, driveOut(findDrive(decodeURIComponent(m[1]))));
+    if ((m = /^\/api\/drives\/([^/]+)\/standings$/.exec(p))) return send(res, 200, standings(findDrive(decodeURIComponent(m[1])), q));
+    if ((m = /^\/api\/drives\/([^/]+)\/results$/.exec(p))) {
+      const dv = findDrive(decodeURIComponent(m[1]));
+      return send(res, 200, results(dv, q.season === undefined ? (driveOut(dv).current_season ?? 0) : Number(q.season)));
+    }
+    if (p === '/api/honours') return send(res, 200, honours(q.drive));
+    if (p === '/api/records') return send(res, 200, records(q));
+    if (p === '/api/outliers') return send(res, 200, { outliers: outliers.filter((o) => (!q.unit || o.unit.code === q.unit) && (!q.indicator || o.indicator === q.indicator)) });
+    if (p === '/api/standards') return send(res, 200, { standards: standards.map((s) => standardOut(s, q.as_of)) });
+  }
+  if (method === 'POST') {
+    if (p === '/api/drives') {
+      if (!mayPlan(user)) throw apiError(403, 'permission_denied', `${user.role}s cannot create drives`);
+      const b = await jsonBody(req);
+      if (typeof b.code !== 'string' || !/^[a-z0-9-]+$/.test(b.code)) throw invalid([{ path: '$.code', field: 'code', reason: 'invalid', message: 'code: lower-case letters, digits and dashes' }]);
+      if (drives.some((x) => x.code === b.code)) throw apiError(409, 'already_exists', `drive '${b.code}' exists`);
+      const dv = { ...drives[0], ...b, id: drives.length };
+      drives.push(dv);
+      return send(res, 201, driveOut(dv));
+    }
+    if ((m = /^\/api\/drives\/([^/]+)\/seasons\/(\d+)\/finalize$/.exec(p))) {
+      if (!mayPlan(user)) throw apiError(403, 'permission_denied', `${user.role}s cannot finalize a season`);
+      const dv = findDrive(decodeURIComponent(m[1]));
+      return send(res, 200, { ...results(dv, Number(m[2])), finalized: true });
+    }
+    if (p === '/api/outliers/review') {
+      if (!mayPlan(user)) throw apiError(403, 'permission_denied', `${user.role}s cannot review outliers`);
+      const b = await jsonBody(req);
+      const o = outliers.find((x) => x.unit.code === b.unit && x.indicator === b.indicator && x.date === b.date);
+      if (!o) throw apiError(404, 'not_found', `no outlier for ${b.unit ?? '?'} ${b.indicator ?? '?'} on ${b.date ?? '?'}`);
+      if (typeof b.confirmed !== 'boolean') throw invalid([{ path: '$.confirmed', field: 'confirmed', reason: 'required', message: 'confirmed: true or false' }]);
+      o.confirmed = b.confirmed;
+      o.note = typeof b.note === 'string' ? b.note : null;
+      return send(res, 200, { outlier: o });
+    }
+    if (p === '/api/standards' || p === '/api/standards/rebase') {
+      if (!mayPlan(user)) throw apiError(403, 'permission_denied', `${user.role}s cannot set standards`);
+      const b = await jsonBody(req);
+      const errors = [];
+      const ind = IND.get(b.indicator);
+      if (!ind) errors.push({ path: '$.indicator', field: 'indicator', reason: 'not_found', message: `indicator: no indicator '${b.indicator ?? ''}'` });
+      if (b.peer_group !== null && b.peer_group !== undefined) {
+        const [wh, wc] = String(b.peer_group).split('/');
+        if (!groups[wh]?.has(wc)) errors.push({ path: '$.peer_group', field: 'peer_group', reason: 'not_found', message: `peer_group: no group '${b.peer_group}'` });
+      }
+      if (p === '/api/standards/rebase') {
+        if (errors.length) throw invalid(errors);
+        const st = standards.find((s) => s.indicator === b.indicator && s.peer_group === (b.peer_group ?? null));
+        if (!st) throw apiError(404, 'not_found', `no standard for ${b.indicator} in ${b.peer_group ?? 'all units'}`);
+        const r = rebase(st, b.as_of);
+        if (r.rebase && b.apply === true) {
+          st.history = st.history.filter((x) => x.from !== r.standard.from).concat([r.standard]);
+          return send(res, 200, { ...r, applied: true });
+        }
+        return send(res, 200, r);
+      }
+      if (typeof b.from !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(b.from)) errors.push({ path: '$.from', field: 'from', reason: 'invalid', message: `from: '${b.from ?? ''}' is not a day (YYYY-MM-DD)` });
+      if (typeof b.value !== 'number' || !Number.isFinite(b.value) || b.value <= 0) errors.push({ path: '$.value', field: 'value', reason: 'invalid', message: 'value: a positive number' });
+      if (errors.length) throw invalid(errors);
+      let st = standards.find((s) => s.indicator === b.indicator && s.peer_group === (b.peer_group ?? null));
+      if (!st) {
+        const sec = b.peer_group ? SECTORS.find((s) => `sector/${s.code}` === b.peer_group) : null;
+        st = { indicator: b.indicator, peer_group: b.peer_group ?? null, sector: sec ?? SECTORS[0], history: [] };
+        standards.push(st);
+      }
+      const rev = { from: b.from, value: b.value, source: 'manual', note: typeof b.note === 'string' ? b.note : '' };
+      st.history = st.history.filter((x) => x.from !== b.from).concat([rev]);
+      return send(res, 201, standardOut(st));
+    }
+    // development hook (the mock only): emit a live event now
+    if (p === '/api/_mock/emit') {
+      const b = await jsonBody(req);
+      if (b.type === 'record') return send(res, 200, emitRecord());
+      return send(res, 200, emitOvertaking(b.drive ?? 'demo-drive'));
+    }
+  }
+  return false;
+}
+
 // ---- routes -------------------------------------------------------------------------------
 function unitSummary(u) {
   return { code: u.code, name: u.name, groups: { ...u.groups } };
@@ -620,6 +1100,8 @@ async function handleApi(req, res, url) {
     req.on('close', () => { clearInterval(ping); sseClients.delete(res); });
     return undefined;
   }
+
+  if ((await emulationApi(req, res, p, q, user)) !== false) return undefined;
 
   if (method === 'GET') {
     if (p === '/api/hierarchies') return send(res, 200, { hierarchies: Object.keys(groups).map((code) => ({ code, levels: HIER_LEVELS[code], groups: groups[code].size })) });
@@ -750,7 +1232,8 @@ const server = http.createServer(async (req, res) => {
   }
 });
 
-// Optional ticker: random status changes so the feed has something to show.
+// Optional ticker: random status changes, overtakings in the demo drive's top ten and
+// new day records, so the feed and the board have something to show.
 if (TICK_MS > 0) {
   const ST = ['overfulfilled', 'on_track', 'at_risk', 'behind'];
   let n = 0;
@@ -760,7 +1243,8 @@ if (TICK_MS > 0) {
     const from = ST[Math.floor(rnd(n, 98) * 4)];
     let to = ST[Math.floor(rnd(n, 97) * 4)];
     if (to === from) to = 'overfulfilled';
-    if (n % 7 === 0) emit('record', { unit: u.code, indicator: u.slots[0], grain: 'day', value: Math.round(dailyPlan(u, u.slots[0]) * 1.4), previous: Math.round(dailyPlan(u, u.slots[0]) * 1.3), at: new Date().toISOString() });
+    if (n % 7 === 0) emitRecord();
+    else if (n % 3 === 0) emitOvertaking();
     else emit('status', { unit: u.code, indicator: u.slots[0], period: isoOf(asOfIdx).slice(0, 7), from, to, percent: 90 + rnd(n, 96) * 20, at: new Date().toISOString() });
   }, TICK_MS).unref();
 }

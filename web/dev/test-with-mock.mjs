@@ -33,9 +33,17 @@ const env = {
   CHOLLIMA_REPORTER_UNIT: 'U00003',
   CHOLLIMA_VIEWER: 'viewer',
   CHOLLIMA_VIEWER_PASSWORD: 'viewer-pass',
+  CHOLLIMA_PLANNER: 'planner',
+  CHOLLIMA_PLANNER_PASSWORD: 'planner-pass',
 };
-const files = process.argv.slice(2);
-const t = spawn(process.execPath, ['--test', '--test-concurrency=1', ...(files.length ? files : ['tests/'])], { cwd: web, env, stdio: 'inherit' });
+// Arguments are test files or folders (default tests/); `--all` adds tests-emulation/
+// (the emulation pages, which the real server's CI runs once its routes exist).
+const args = process.argv.slice(2);
+const all = args.includes('--all');
+const files = args.filter((a) => a !== '--all');
+if (!files.length) files.push('tests/');
+if (all && !files.includes('tests-emulation/')) files.push('tests-emulation/');
+const t = spawn(process.execPath, ['--test', '--test-concurrency=1', ...files], { cwd: web, env, stdio: 'inherit' });
 const code = await new Promise((resolve) => t.on('exit', (c) => resolve(c ?? 1)));
 mock.kill('SIGTERM');
 process.exit(code);

@@ -134,6 +134,159 @@ export interface ReportInput {
   key?: string;
 }
 
+// ---- emulation: drives, standings, records, outliers, standards -------------------
+
+/** A participant of a drive, or a record holder: a unit or a group ("region/P01"). */
+export interface Participant {
+  kind: 'unit' | 'group' | string;
+  code: string;
+  name: string;
+}
+
+export interface DriveTerm {
+  indicator: string;
+  normalization: 'percent_of_plan' | 'growth' | 'per_capacity' | 'zscore' | string;
+  weight: number;
+  capacity: string | null;
+}
+
+export interface Season {
+  index: number;
+  begin: string;
+  end: string;
+}
+
+export interface Drive {
+  id: number;
+  code: string;
+  name: string;
+  start: string;
+  /** The last day, inclusive. */
+  end: string;
+  season_grain: string | null;
+  participants: { kind: 'units' | 'groups' | string; hierarchy: string | null; level: number; within: string | null };
+  terms: DriveTerm[];
+  rule: string;
+  growth_base: string;
+  leagues: {
+    hierarchy: string | null;
+    level: number;
+    size_attribute: string | null;
+    size_bounds: number[];
+    promote: number;
+    relegate: number;
+  };
+  streak_grain: 'day' | 'month' | string;
+  seasons: Season[];
+  current_season: number | null;
+}
+
+export interface League {
+  index: number;
+  name: string;
+  tier: number;
+  peer_group: string | null;
+}
+
+export interface StandingPart {
+  indicator: string;
+  normalization: string;
+  weight: number;
+  raw: number | null;
+  normalized: number | null;
+  weighted: number | null;
+}
+
+export interface StandingRow {
+  participant: Participant;
+  league: number | null;
+  scored: boolean;
+  unscored_reason: string | null;
+  score: number | null;
+  rank: number | null;
+  overall_rank: number | null;
+  rank_change_day: number | null;
+  rank_change_start: number | null;
+  streak: number | null;
+  promotion: boolean;
+  relegation: boolean;
+  parts: StandingPart[];
+}
+
+export interface Standings {
+  drive: string;
+  season: Season;
+  as_of: string;
+  level: string | null;
+  leagues: League[];
+  total: number;
+  rows: StandingRow[];
+}
+
+export interface Honour {
+  drive: string;
+  season: number;
+  participant: Participant;
+  title: string;
+  league: string | null;
+  score: number | null;
+}
+
+export interface RecordEntry {
+  indicator: string;
+  grain: 'day' | 'month' | 'year' | string;
+  scope: 'unit' | 'group' | 'all' | string;
+  target: string | null;
+  holder: Participant;
+  period: string;
+  value: number;
+  previous: { holder: Participant; period: string; value: number } | null;
+}
+
+export interface Outlier {
+  unit: Participant;
+  indicator: string;
+  date: string;
+  value: number;
+  expected: number | null;
+  score: number | null;
+  reason: 'history' | 'capacity' | string;
+  confirmed: boolean | null;
+}
+
+export interface StandardRevision {
+  from: string;
+  value: number;
+  source: 'manual' | 'derived' | string;
+  note: string | null;
+}
+
+export interface Standard {
+  indicator: string;
+  peer_group: string | null;
+  current: StandardRevision | null;
+  history: StandardRevision[];
+  season: string | null;
+  units: number | null;
+  meeting: number | null;
+  advanced_level: number | null;
+}
+
+export interface Rebase {
+  rebase: boolean;
+  standard: StandardRevision | null;
+  reason: string;
+}
+
+export interface StandingsQuery {
+  as_of?: string;
+  level?: string;
+  league?: number | string;
+  within?: string;
+  offset?: number;
+  limit?: number;
+}
+
 export class ApiError extends Error {
   constructor(
     public status: number,
@@ -281,6 +434,25 @@ export const api = {
       text: csv,
       contentType: 'text/csv',
     }),
+
+  drives: (signal?: AbortSignal) => request<{ drives: Drive[] }>('/api/drives', { signal }).then((r) => r.drives),
+  drive: (code: string, signal?: AbortSignal) => request<Drive>(`/api/drives/${encodeURIComponent(code)}`, { signal }),
+  standings: (code: string, q: StandingsQuery, signal?: AbortSignal) =>
+    request<Standings>(`/api/drives/${encodeURIComponent(code)}/standings`, { query: { ...q }, signal }),
+  honours: (drive: string, signal?: AbortSignal) =>
+    request<{ honours: Honour[] }>('/api/honours', { query: { drive }, signal }).then((r) => r.honours),
+  records: (q: { indicator?: string; grain?: string; scope?: string; target?: string }, signal?: AbortSignal) =>
+    request<{ records: RecordEntry[] }>('/api/records', { query: q, signal }).then((r) => r.records),
+  outliers: (q: { unit?: string; indicator?: string }, signal?: AbortSignal) =>
+    request<{ outliers: Outlier[] }>('/api/outliers', { query: q, signal }).then((r) => r.outliers),
+  reviewOutlier: (body: { unit: string; indicator: string; date: string; confirmed: boolean; note?: string }) =>
+    request<unknown>('/api/outliers/review', { method: 'POST', json: body }),
+  standards: (asOf?: string, signal?: AbortSignal) =>
+    request<{ standards: Standard[] }>('/api/standards', { query: { as_of: asOf }, signal }).then((r) => r.standards),
+  setStandard: (body: { indicator: string; peer_group: string | null; from: string; value: number; note: string }) =>
+    request<Standard>('/api/standards', { method: 'POST', json: body }),
+  rebase: (body: { indicator: string; peer_group: string | null; as_of?: string; apply: boolean }) =>
+    request<Rebase>('/api/standards/rebase', { method: 'POST', json: body }),
 
   hierarchies: cached('hierarchies', () =>
     request<{ hierarchies: Hierarchy[] }>('/api/hierarchies').then((r) => r.hierarchies),

@@ -21,6 +21,10 @@ export const EVENT_TYPES = [
   'delivery',
   'drive',
   'standing',
+  'standings',
+  'honour',
+  'standard',
+  'outlier',
   'bulletin',
   'report',
   'reports',
@@ -152,4 +156,56 @@ export function stopLive(): void {
   seenIds.clear();
   unseen = 0;
   setState('off');
+}
+
+// ---- emulation events (the drive board and the feed read these shapes) ----------
+
+export interface EventParticipant {
+  kind: string;
+  code: string;
+  name: string;
+}
+
+/** `overtaking`: one participant passed another in a drive's standings. */
+export interface OvertakingEvent {
+  drive: string;
+  drive_name: string;
+  league: number | null;
+  league_name: string | null;
+  level: string | null;
+  overtaker: EventParticipant;
+  overtaken: EventParticipant;
+  margin: number;
+  new_rank: number;
+  at: string;
+}
+
+/** `record`: a new record (or one withdrawn by a correction, the previous restored). */
+export interface RecordEvent {
+  kind: 'new' | 'withdrawn' | string;
+  indicator: string;
+  grain: string;
+  scope: string;
+  target: string | null;
+  record: { holder: EventParticipant; period: string; value: number } | null;
+  previous: { holder: EventParticipant; period: string; value: number } | null;
+  at: string;
+}
+
+function isParticipant(v: unknown): v is EventParticipant {
+  return !!v && typeof v === 'object' && typeof (v as EventParticipant).code === 'string';
+}
+
+/** The event as an overtaking, when it is one (type and shape checked). */
+export function asOvertaking(e: LiveEvent): OvertakingEvent | null {
+  if (e.type !== 'overtaking' && e.type !== 'overtake') return null;
+  const d = e.data as OvertakingEvent | null;
+  return d && typeof d === 'object' && typeof d.drive === 'string' && isParticipant(d.overtaker) && isParticipant(d.overtaken) ? d : null;
+}
+
+/** The event as a record event, when it is one of the contract's shape. */
+export function asRecord(e: LiveEvent): RecordEvent | null {
+  if (e.type !== 'record' && e.type !== 'records') return null;
+  const d = e.data as RecordEvent | null;
+  return d && typeof d === 'object' && typeof d.indicator === 'string' && typeof d.kind === 'string' ? d : null;
 }

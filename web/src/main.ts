@@ -39,6 +39,9 @@ const NAV: { path: string; label: string; testid: string; show?: () => boolean }
   { path: '/', label: 'Overview', testid: 'nav-overview' },
   { path: '/drill/region', label: 'Drill-down', testid: 'nav-drill' },
   { path: '/units', label: 'Units', testid: 'nav-units' },
+  { path: '/drives', label: 'Drives', testid: 'nav-drives' },
+  { path: '/records', label: 'Records', testid: 'nav-records' },
+  { path: '/standards', label: 'Standards', testid: 'nav-standards' },
   { path: '/report', label: 'Report', testid: 'nav-report', show: () => can('report') },
   { path: '/import', label: 'Import', testid: 'nav-import', show: () => can('import') },
   { path: '/feed', label: 'Live feed', testid: 'nav-feed' },
@@ -47,6 +50,7 @@ const NAV: { path: string; label: string; testid: string; show?: () => boolean }
 function isActive(navPath: string, path: string): boolean {
   if (navPath === '/') return path === '/';
   if (navPath === '/drill/region') return path.startsWith('/drill');
+  if (navPath === '/drives') return path.startsWith('/drives') || path.startsWith('/board/');
   return path === navPath || path.startsWith(`${navPath}/`);
 }
 
@@ -195,6 +199,12 @@ route(/^\/units$/, unitsPage);
 route(/^\/report$/, reportPage);
 route(/^\/import$/, importPage);
 route(/^\/feed$/, feedPage);
+// Emulation pages: one chunk of their own, loaded on first use (the overview stays small).
+route(/^\/drives$/, (ctx) => import('./pages/drives').then((m) => m.drivesPage(ctx)));
+route(/^\/drives\/([^/]+)$/, (ctx) => import('./pages/drives').then((m) => m.drivePage(ctx)));
+route(/^\/board\/([^/]+)$/, (ctx) => import('./pages/board').then((m) => m.boardPage(ctx)));
+route(/^\/records$/, (ctx) => import('./pages/records').then((m) => m.recordsPage(ctx)));
+route(/^\/standards$/, (ctx) => import('./pages/standards').then((m) => m.standardsPage(ctx)));
 
 function guard(url: string): string | null {
   const path = url.split('?')[0];
@@ -207,9 +217,11 @@ function guard(url: string): string | null {
   return null;
 }
 
-// In wall mode the overview and drill-down refresh themselves every minute.
+// In wall mode the overview, drill-down and drive standings refresh themselves every
+// minute (the board refreshes itself, and follows the live events).
 setInterval(() => {
-  if (isWall() && currentUser() && (location.pathname === '/' || location.pathname.startsWith('/drill'))) reload();
+  const p = location.pathname;
+  if (isWall() && currentUser() && (p === '/' || p.startsWith('/drill') || p.startsWith('/drives/'))) reload();
 }, 60_000);
 
 async function boot(): Promise<void> {

@@ -36,6 +36,10 @@ export function startRouter(main: HTMLElement, g: typeof guard, rendered: typeof
   guard = g;
   onRendered = rendered;
   window.addEventListener('popstate', () => void render(false));
+  // "#/board/demo" (a link a wall screen may have bookmarked) is the path /board/demo.
+  window.addEventListener('hashchange', () => {
+    if (location.hash.startsWith('#/')) void render(false);
+  });
   document.addEventListener('click', (ev) => {
     if (ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return;
     const a = (ev.target as Element).closest?.('a');
@@ -80,6 +84,7 @@ export function withParams(changes: Record<string, string | null | undefined>): 
 }
 
 async function render(initial: boolean, keepScroll = false): Promise<void> {
+  if (location.hash.startsWith('#/')) history.replaceState(null, '', location.hash.slice(1));
   const path = location.pathname;
   const redirect = guard(path + location.search);
   if (redirect) {

@@ -1,0 +1,295 @@
+// Emulation pages: a drive's standings (league and level filters, rank arrows, zones,
+// paging), the wall board receiving live events with a celebration, the records book's
+// filters and outlier review, standards with their history, a planner's re-base and
+// new standard, and a viewer without any of the write buttons.
+//
+// Against the mock (`npm run test:mock -- tests-emulation/`) the board's events come
+// from its test hook POST /api/_mock/emit. The real server has no such hook (404): the
+// board test then stops after the board itself, unless CHOLLIMA_BOARD_EVENTS=1 says the
+// server's demo drive emits events by itself (it then waits for them). Planner
+// scenarios need CHOLLIMA_PLANNER and CHOLLIMA_PLANNER_PASSWORD; CHOLLIMA_DRIVE names
+// the drive (default demo-drive).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, TEST_TIMEOUT, apiFromPage, login, newPage, settled, shot, skipUnless, tid, users, withBrowser } from '../tests/harness.mjs';
+
+const env = process.env;
+users.planner = { name: env.CHOLLIMA_PLANNER, password: env.CHOLLIMA_PLANNER_PASSWORD };
+const DRIVE = env.CHOLLIMA_DRIVE || 'demo-drive';
+
+/** Attribute values of every row matching sel. */
+const attrs = (page, sel, name) => page.locator(sel).evaluateAll((els, n) => els.map((e) => e.getAttribute(n)), name);
+
+test('the standings of a drive: league and level filters, rank arrows, zones, paging', { skip: skipUnless('admin'), timeout: TEST_TIMEOUT }, () =>
+  withBrowser(async (browser) => {
+    const page = await newPage(browser);
+    await login(page, 'admin');
+    await page.locator(tid('nav-drives')).click();
+    await page.locator(tid('drives-table')).waitFor();
+    await settled(page);
+    await shot(page, 'drives');
+    await page.locator(tid(`drive-link-${DRIVE}`)).click();
+    await page.locator(tid('standings-table')).waitFor();
+    await settled(page);
+    assert.equal(await page.locator(tid('nav-drives')).getAttribute('aria-current'), 'page');
+
+    // the participants' table: overall ranks 1, 2, 3… and an arrow for each row
+    const rows = page.locator(`${tid('standings-table')} tbody tr`);
+    assert.ok((await rows.count()) >= 10, 'a page of participants');
+    const overall = (await attrs(page, `${tid('standings-table')} tbody tr`, 'data-overall')).map(Number);
+    assert.deepEqual(overall, overall.map((_, i) => overall[0] + i), 'ranked in order');
+    const changes = await attrs(page, '[data-testid^="rank-day-"]', 'data-change');
+    assert.equal(changes.length, await rows.count(), 'one day arrow per row');
+    const moved = await page.locator('[data-testid^="rank-start-"]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-change'), e.querySelector('[aria-hidden]')?.textContent ?? e.textContent]));
+    for (const [n, shown] of moved) {
+      const v = Number(n);
+      const text = shown.replace(/[\s,.\u00a0\u202f]/g, ''); // the locale's digit grouping
+      if (v > 0) assert.equal(text, `▲${v}`);
+      else if (v < 0) assert.equal(text, `▼${-v}`);
+      else assert.equal(text, '–');
+    }
+    assert.ok(moved.some(([n]) => Number(n) !== 0), 'some participants moved since the season start');
+    await shot(page, 'drive-standings');
+
+    // paging
+    const pagerText = await page.locator(tid('standings-pager-text')).innerText();
+    assert.match(pagerText, /^1–50 of /);
+    await page.locator(tid('standings-pager-next')).click();
+    await page.waitForURL(/offset=50/);
+    await page.locator(tid('standings-pager-text')).filter({ hasText: /^51–/ }).waitFor();
+    const overall2 = (await attrs(page, `${tid('standings-table')} tbody tr`, 'data-overall')).map(Number);
+    assert.equal(overall2[0], 51);
+
+    // one league: its ranks 1..n, every row of that league, the promotion zone on top of a lower tier
+    const leagueSel = page.locator(tid('league-select'));
+    const options = await leagueSel.locator('option').evaluateAll((os) => os.map((o) => [o.value, o.textContent]));
+    const tier2 = options.find(([v, t]) => v !== '' && /tier 2/.test(t)) ?? options.find(([v]) => v !== '');
+    assert.ok(tier2, 'the drive has leagues');
+    await leagueSel.selectOption(tier2[0]);
+    await page.waitForURL(new RegExp(`league=${tier2[0]}`));
+    await page.waitForFunction((v) => {
+      const rs = [...document.querySelectorAll('[data-testid="standings-table"] tbody tr')];
+      return rs.length > 0 && rs.every((r) => r.getAttribute('data-league') === v);
+    }, tier2[0]);
+    assert.doesNotMatch(page.url(), /offset=/, 'a new filter starts at the first page');
+    const ranks = (await attrs(page, `${tid('standings-table')} tbody tr`, 'data-rank')).map(Number);
+    assert.deepEqual(ranks.slice(0, 5), [1, 2, 3, 4, 5]);
+    const zones = await attrs(page, `${tid('standings-table')} tbody tr`, 'data-zone');
+    if (/tier 2/.test(tier2[1])) {
+      assert.deepEqual(zones.slice(0, 2), ['promotion', 'promotion'], 'top two of a lower tier go up');
+      assert.match(await page.locator(`${tid('standings-table')} tbody tr`).first().innerText(), /Promotion/);
+    }
+    await shot(page, 'drive-standings-league');
+
+    // the groups at one level of a hierarchy: group rows, no leagues
+    const levelSel = page.locator(tid('level-select'));
+    const levels = await levelSel.locator('option').evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+    const level = levels.find((v) => v === 'region:1') ?? levels[0];
+    await levelSel.selectOption(level);
+    await page.waitForURL(new RegExp(`level=${level.replace(':', '(:|%3A)')}`));
+    assert.doesNotMatch(page.url(), /league=/);
+    const hier = level.split(':')[0];
+    await page.locator(`[data-testid^="standing-${hier}/"]`).first().waitFor();
+    const codes = await page.locator(`${tid('standings-table')} tbody tr`).evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
+    assert.ok(codes.every((c) => c.startsWith(`standing-${hier}/`)), 'only groups');
+    assert.equal(await page.locator(tid('league-select')).isDisabled(), true);
+    assert.ok((await page.locator('[data-testid^="rank-day-"]').count()) > 0, 'groups have arrows too');
+    await shot(page, 'drive-standings-level');
+    assert.deepEqual(page.errors, []);
+  }));
+
+test('the wall board shows the top and celebrates a live overtaking and a new record', { skip: skipUnless('admin'), timeout: TEST_TIMEOUT }, () =>
+  withBrowser(async (browser) => {
+    const page = await newPage(browser, { viewport: { width: 1920, height: 1080 } });
+    await login(page, 'admin');
+    await page.goto(`${BASE}/#/board/${DRIVE}`);
+    await page.waitForURL(new RegExp(`/board/${DRIVE}$`));
+    await page.locator(tid('page-board')).waitFor();
+    await page.locator('[data-testid^="board-row-"]').first().waitFor();
+    assert.equal(await page.locator('[data-testid^="board-row-"]').count(), 10);
+    assert.equal(await page.locator('header.top').isVisible(), false, 'the board fills the screen');
+    await page.locator(`${tid('board-live')}[data-state="open"]`).waitFor();
+    const rankSize = await page.locator('.board-who').first().evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
+    assert.ok(rankSize >= 28, `names are readable across a room (${rankSize}px)`);
+    await shot(page, 'board');
+
+    const hook = await apiFromPage(page, 'POST', '/api/_mock/emit', { type: 'overtaking', drive: DRIVE });
+    if (hook.status === 404) {
+      // the real server: wait for the demo drive's own events
+      if (!env.CHOLLIMA_BOARD_EVENTS) return;
+    } else assert.equal(hook.status, 200, hook.text);
+    const ov = hook.json;
+    const loadedBefore = await page.locator(tid('board-standings')).getAttribute('data-loaded-at');
+    const cel = page.locator(`${tid('board-celebration')}[data-kind="overtaking"]`);
+    await cel.waitFor();
+    if (ov?.overtaker) assert.match(await cel.innerText(), new RegExp(ov.overtaker.name.replace(/[()]/g, '.')));
+    await page.locator(`${tid('board-ticker-item')}[data-type="overtaking"]`).first().waitFor();
+    // the standings were fetched again and show the overtaker at (about) its new rank
+    await page.waitForFunction((before) => document.querySelector('[data-testid="board-standings"]').getAttribute('data-loaded-at') !== before, loadedBefore);
+    if (ov?.overtaker) {
+      const row = page.locator(tid(`board-row-${ov.overtaker.code}`));
+      await row.waitFor();
+      const r = Number(await row.getAttribute('data-rank'));
+      assert.ok(Math.abs(r - ov.new_rank) <= 1, `rank ${r}, event said ${ov.new_rank}`);
+    }
+    await page.waitForTimeout(700); // the banner's pop-in
+    await shot(page, 'board-overtaking');
+
+    const rec = await apiFromPage(page, 'POST', '/api/_mock/emit', { type: 'record' });
+    if (rec.status === 200) {
+      const cr = page.locator(`${tid('board-celebration')}[data-kind="record"]`);
+      await cr.waitFor();
+      assert.match(await cr.innerText(), /New record/);
+      await page.locator(`${tid('board-ticker-item')}[data-type="record"]`).first().waitFor();
+      await page.waitForTimeout(700);
+      await shot(page, 'board-record');
+    }
+
+    // the existing wall mode: the drive page in large type leads to the board
+    await page.goto(`${BASE}/drives/${DRIVE}?wall=1`);
+    await page.locator(tid('standings-table')).waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.classList.contains('wall')), true);
+    await settled(page);
+    await shot(page, 'drive-wall');
+    await page.locator(tid('drive-board-link')).click();
+    await page.locator(tid('page-board')).waitFor();
+    await page.locator(tid('board-exit')).click();
+    await page.locator(tid('page-drive')).waitFor();
+    assert.equal(await page.locator('header.top').isVisible(), true, 'the header is back after the board');
+    assert.deepEqual(page.errors, []);
+  }));
+
+test('the records book filters by indicator, grain, scope and target; an admin reviews an outlier', { skip: skipUnless('admin'), timeout: TEST_TIMEOUT }, () =>
+  withBrowser(async (browser) => {
+    const page = await newPage(browser);
+    await login(page, 'admin');
+    await page.locator(tid('nav-records')).click();
+    await page.locator(tid('records-table')).waitFor();
+    await settled(page);
+    const all = await attrs(page, tid('record-row'), 'data-scope');
+    assert.ok(all.length >= 3 && all.every((s) => s === 'all'), 'all-time records by default');
+    assert.deepEqual([...new Set(await attrs(page, tid('record-row'), 'data-grain'))].sort(), ['day', 'month', 'year']);
+    await shot(page, 'records');
+
+    await page.locator(tid('records-grain')).selectOption('month');
+    await page.waitForURL(/grain=month/);
+    await page.waitForFunction(() => {
+      const rs = [...document.querySelectorAll('[data-testid="record-row"]')];
+      return rs.length > 0 && rs.every((r) => r.getAttribute('data-grain') === 'month');
+    });
+    const ind = (await attrs(page, tid('record-row'), 'data-indicator'))[0];
+    await page.locator(tid('records-indicator')).selectOption(ind);
+    await page.waitForURL(new RegExp(`indicator=${ind}`));
+    await page.waitForFunction((i) => {
+      const rs = [...document.querySelectorAll('[data-testid="record-row"]')];
+      return rs.length === 1 && rs[0].getAttribute('data-indicator') === i && rs[0].getAttribute('data-grain') === 'month';
+    }, ind);
+
+    // one group's records: the holder and the record it beat
+    await page.locator(tid('records-scope')).selectOption('group');
+    await page.locator(tid('records-target')).fill('region/P01');
+    await page.locator(tid('records-apply')).click();
+    await page.waitForURL(/scope=group/);
+    await page.waitForFunction(() => {
+      const rs = [...document.querySelectorAll('[data-testid="record-row"]')];
+      return rs.length > 0 && rs.every((r) => r.getAttribute('data-scope') === 'group' && r.getAttribute('data-target') === 'region/P01');
+    });
+    assert.match(page.url(), /target=region%2FP01|target=region\/P01/);
+    assert.match(await page.locator(tid('record-row')).first().innerText(), /\d/);
+    await settled(page);
+    await shot(page, 'records-group');
+
+    // outliers: confirm one awaiting review
+    await page.goto(`${BASE}/records`);
+    await page.locator(tid('outliers-table')).waitFor();
+    const pending = page.locator(`${tid('outliers-table')} tbody tr[data-state="pending"]`).first();
+    await pending.waitFor();
+    const id = await pending.getAttribute('data-testid');
+    await pending.locator(tid('outlier-confirm')).click();
+    await page.locator(`${tid(id)}[data-state="confirmed"]`).waitFor();
+    await page.locator(`${tid('outlier-message')}[data-kind="ok"]`).waitFor();
+    await page.reload();
+    await page.locator(`${tid(id)}[data-state="confirmed"]`).waitFor(); // the server kept it
+    await settled(page);
+    await shot(page, 'records-outliers');
+    assert.deepEqual(page.errors, []);
+  }));
+
+test('a planner sees a standard’s history, applies a proposed re-base and sets a standard', { skip: skipUnless('planner'), timeout: TEST_TIMEOUT }, () =>
+  withBrowser(async (browser) => {
+    const page = await newPage(browser);
+    await login(page, 'planner');
+    await page.locator(tid('nav-standards')).click();
+    await page.locator(tid('standards-table')).waitFor();
+    await settled(page);
+    const inds = await attrs(page, tid('standard-row'), 'data-indicator');
+    assert.ok(inds.length >= 1);
+    // find one the rule proposes to re-base
+    let chosen = null;
+    for (const ind of inds) {
+      await page.locator(tid(`standard-link-${ind}`)).first().click();
+      await page.locator(`${tid('standard-detail')} ${tid('standard-history')}`).waitFor();
+      await page.locator(tid('standard-rebase')).click();
+      const prop = page.locator(`${tid('rebase-proposal')}[data-rebase]`);
+      await prop.waitFor();
+      assert.ok((await page.locator(tid('rebase-reason')).innerText()).length > 20, 'the proposal says why');
+      if ((await prop.getAttribute('data-rebase')) === 'true') {
+        chosen = ind;
+        break;
+      }
+    }
+    assert.ok(chosen, 'some standard is proposed for a re-base');
+    await page.locator(`${tid('standard-chart')} canvas`).waitFor();
+    const before = await page.locator(tid('standard-revision')).count();
+    const proposed = await page.locator(tid('rebase-value')).innerText();
+    await shot(page, 'standards-rebase');
+    await page.locator(tid('rebase-apply')).click();
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="standard-revision"]').length === n + 1, before);
+    assert.equal((await page.locator(tid('standard-revision')).first().locator('td').nth(1).innerText()).replace(/\s.*$/, ''), proposed.trim());
+
+    // a standard set by hand
+    const form = page.locator(tid('standard-form'));
+    await form.waitFor();
+    assert.equal(await page.locator(tid('standard-indicator')).inputValue(), chosen);
+    await page.locator(tid('standard-value-input')).fill('-1');
+    await page.locator(tid('standard-submit')).click();
+    assert.match(await page.locator(tid('standard-value-error')).innerText(), /positive/);
+    await page.locator(tid('standard-from')).fill('2026-12-01');
+    await page.locator(tid('standard-value-input')).fill('1.75');
+    await page.locator(tid('standard-note')).fill('set by the test');
+    await page.locator(tid('standard-submit')).click();
+    await page.locator(`${tid('standard-revision')}[data-from="2026-12-01"][data-value="1.75"]`).waitFor();
+    assert.match(await page.locator(`${tid('standard-revision')}[data-from="2026-12-01"]`).innerText(), /set by the test/);
+    await page.locator(`${tid('standard-chart')} canvas`).waitFor();
+    await settled(page);
+    await shot(page, 'standards');
+    assert.deepEqual(page.errors, []);
+  }));
+
+test('a viewer sees the standings, records and standards but no write buttons', { skip: skipUnless('viewer'), timeout: TEST_TIMEOUT }, () =>
+  withBrowser(async (browser) => {
+    const page = await newPage(browser);
+    await login(page, 'viewer');
+    await page.goto(`${BASE}/drives/${DRIVE}`);
+    await page.locator(tid('standings-table')).waitFor();
+
+    await page.locator(tid('nav-records')).click();
+    await page.locator(tid('outliers-table')).waitFor();
+    assert.ok((await page.locator(`${tid('outliers-table')} tbody tr`).count()) > 0);
+    assert.equal(await page.locator(tid('outlier-confirm')).count(), 0, 'no confirm button');
+    assert.equal(await page.locator(tid('outlier-reject')).count(), 0, 'no reject button');
+    assert.match(await page.locator(tid('outliers-note')).innerText(), /planners/i);
+
+    await page.locator(tid('nav-standards')).click();
+    await page.locator(tid('standard-detail')).waitFor();
+    await page.locator(tid('standards-readonly')).waitFor();
+    assert.equal(await page.locator(tid('standard-form')).count(), 0, 'no form');
+    assert.equal(await page.locator(tid('standard-rebase')).count(), 0, 'no re-base button');
+    await settled(page);
+    await shot(page, 'standards-viewer');
+
+    // the server is the authority: a review forced anyway is refused
+    const r = await apiFromPage(page, 'POST', '/api/outliers/review', { unit: 'U00001', indicator: 'coal_output', date: '2026-11-01', confirmed: true, note: '' });
+    assert.equal(r.status, 403);
+    assert.deepEqual(page.errors, []);
+  }));
