@@ -149,7 +149,8 @@ class Api {
                                    const std::function<std::string()>& answer) const;
   // After a commit of `changes` (mu_ held exclusively): the drive board and the record
   // book follow the State, and their events go to the bus. Returns the events published.
-  int64_t PublishEmulationEvents(const Changes& changes, const std::string& at) const;
+  int64_t PublishEmulationEvents(const Changes& changes, const std::string& author,
+                                 const std::string& source, const std::string& at) const;
 
   // {"period","as_of","rows":[...]} as GET /api/fulfilment answers.
   static std::string FulfilmentJson(const engine::State& state,

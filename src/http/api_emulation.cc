@@ -94,7 +94,7 @@ Response Api::DriveDetail(const Request& request) const {
     std::shared_lock lock(mu_);
     const engine::State& state = service_.state();
     auto id = state.FindDrive(request.Param("code"));
-    if (!id) return ErrorResponse(404, "not_found", "no drive '" + request.Param("code") + "'");
+    if (!id) return ErrorResponse(404, "drive_not_found", "no drive '" + request.Param("code") + "'");
     io::JsonWriter w;
     service::WriteDriveJson(w, state, *id, state.drives()[static_cast<size_t>(*id)],
                        state.LastReportedDay().value_or(Date()));
@@ -116,7 +116,7 @@ Response Api::DriveStandings(const Request& request) const {
     if (auto cached = cache_.Get(key, generation)) return JsonResponse(200, *cached);
     const engine::State& state = service_.state();
     auto id = state.FindDrive(request.Param("code"));
-    if (!id) return ErrorResponse(404, "not_found", "no drive '" + request.Param("code") + "'");
+    if (!id) return ErrorResponse(404, "drive_not_found", "no drive '" + request.Param("code") + "'");
     const Drive& drive = state.drives()[static_cast<size_t>(*id)];
     engine::StandingsQuery query;
     query.as_of = as_of.value_or(state.LastReportedDay().value_or(drive.start));
@@ -165,7 +165,7 @@ Response Api::DriveResults(const Request& request) const {
     std::shared_lock lock(mu_);
     const engine::State& state = service_.state();
     auto id = state.FindDrive(request.Param("code"));
-    if (!id) return ErrorResponse(404, "not_found", "no drive '" + request.Param("code") + "'");
+    if (!id) return ErrorResponse(404, "drive_not_found", "no drive '" + request.Param("code") + "'");
     const Drive& drive = state.drives()[static_cast<size_t>(*id)];
     const std::vector<engine::Season> seasons = engine::SeasonsOf(drive);
     CHOLLIMA_ASSIGN_OR_RETURN(
@@ -307,7 +307,8 @@ Response Api::Standards(const Request& request) const {
 
 // ------------------------------------------------------------------ writes
 
-int64_t Api::PublishEmulationEvents(const Changes& changes, const std::string& at) const {
+int64_t Api::PublishEmulationEvents(const Changes& changes, const std::string& author,
+                                    const std::string& source, const std::string& at) const {
   const engine::State& state = service_.state();
   const std::vector<engine::DriveEvent> overtakings = drive_board_->Apply(state, *book_, changes);
   const std::vector<engine::RecordEvent> records =
@@ -318,6 +319,10 @@ int64_t Api::PublishEmulationEvents(const Changes& changes, const std::string& a
     e.BeginObject();
     e.Key("count");
     e.Int(static_cast<int64_t>(count));
+    e.Key("author");
+    e.String(author);
+    e.Key("source");
+    e.String(source);
     e.Key("at");
     e.String(at);
     e.EndObject();
@@ -356,7 +361,8 @@ Result<Response> Api::CommitEmulation(const Caller& caller, const Changes& chang
     CHOLLIMA_RETURN_IF_ERROR(service_.Commit(changes, kind, source, caller.account.name));
   }
   ++generation_;
-  PublishEmulationEvents(changes, store::FormatTimestamp(context_.now()));
+  PublishEmulationEvents(changes, caller.account.name, source,
+                         store::FormatTimestamp(context_.now()));
   return JsonResponse(status, answer());
 }
 
@@ -394,13 +400,13 @@ Response Api::FinalizeSeason(const Request& request, const Caller& caller) const
     std::unique_lock lock(mu_);
     const engine::State& state = service_.state();
     auto id = state.FindDrive(request.Param("code"));
-    if (!id) return ErrorResponse(404, "not_found", "no drive '" + request.Param("code") + "'");
+    if (!id) return ErrorResponse(404, "drive_not_found", "no drive '" + request.Param("code") + "'");
     const Drive& drive = state.drives()[static_cast<size_t>(*id)];
     const std::vector<engine::Season> seasons = engine::SeasonsOf(drive);
     int season = 0;
     if (!ParseDigits(request.Param("index"), season) ||
         season >= static_cast<int>(seasons.size())) {
-      return ErrorResponse(404, "not_found",
+      return ErrorResponse(404, "season_not_found",
                            "drive '" + drive.code + "' has no season '" + request.Param("index") +
                                "' (seasons 0.." + std::to_string(seasons.size() - 1) + ")");
     }

@@ -163,7 +163,7 @@ Response Api::Write(
       }
     }
     if (!dry_run && !result->changes.empty()) {
-      events += PublishEmulationEvents(result->changes, at);
+      events += PublishEmulationEvents(result->changes, caller.account.name, source, at);
     }
     io::JsonWriter w;
     w.BeginObject();

@@ -779,7 +779,7 @@ TEST_F(Serve, ADriveRanksItsUnitsAndAnOvertakingAndARecordAreEvents) {
   ASSERT_EQ(r->status, 200) << r->body;
   std::string seen;
   const auto deadline = Clock::now() + milliseconds(10'000);
-  while ((seen.find("\"code\":\"M2\"},\"margin\"") == std::string::npos ||
+  while ((seen.find(R"("overtaken":{"kind":"unit","code":"M2")") == std::string::npos ||
           seen.find("event: record") == std::string::npos) &&
          Clock::now() < deadline) {
     if (!events.FillInto(seen, deadline)) break;
