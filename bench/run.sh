@@ -67,3 +67,20 @@ fi
 
 echo
 bash "$root/bench/http.sh" "$bin"
+
+echo
+echo "== standings: 1,000,000 participants, in-process RankIndex vs a Redis sorted set (loopback, pipelined)"
+if command -v redis-server >/dev/null 2>&1 && [ -x "$root/$build/bench/redis_standings" ]; then
+  # A free port, a server without persistence in the work directory, stopped on any exit.
+  redis_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
+    --dir "$work" --logfile "$work/redis.log" &
+  redis_pid=$!
+  trap 'kill "$redis_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+  "$root/$build/bench/redis_standings" "$redis_port"
+  kill "$redis_pid"
+  wait "$redis_pid" 2>/dev/null || true
+  trap 'rm -rf "$work"' EXIT
+else
+  echo "skipped: needs redis-server (bash scripts/install-deps.sh --bench) and the redis_standings target"
+fi

@@ -20,7 +20,7 @@ packages=(
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 case "${1:-}" in
-  --bench) packages+=(time python3 wrk nginx-light) ;;  # peak memory; ratio maths; HTTP load vs nginx
+  --bench) packages+=(time python3 wrk nginx-light redis-server) ;;  # peak memory; ratio maths; HTTP load vs nginx; standings vs Redis
   --fuzz) packages+=(clang libclang-rt-14-dev) ;;  # libFuzzer's runtime
 esac
 

@@ -358,6 +358,10 @@ void AddFulfilment(CLI::App& app, int& exit_code);
 void AddServe(CLI::App& app, int& exit_code);
 void AddUser(CLI::App& app, int& exit_code);
 void AddAudit(CLI::App& app, int& exit_code);
+// Defined in emulation_commands.cc.
+void AddDrive(CLI::App& app, int& exit_code);
+void AddStandards(CLI::App& app, int& exit_code);
+void AddOutliers(CLI::App& app, int& exit_code);
 
 void RegisterCommands(CLI::App& app, int& exit_code) {
   AddInit(app, exit_code);
@@ -369,6 +373,9 @@ void RegisterCommands(CLI::App& app, int& exit_code) {
   AddServe(app, exit_code);
   AddUser(app, exit_code);
   AddAudit(app, exit_code);
+  AddDrive(app, exit_code);
+  AddStandards(app, exit_code);
+  AddOutliers(app, exit_code);
 }
 
 }  // namespace chollima::cli

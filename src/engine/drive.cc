@@ -71,6 +71,7 @@ struct DayEval {
   std::vector<std::string> reason;
   std::vector<double> score;
   std::vector<int32_t> rank, overall, position;
+  std::vector<int32_t> order;  // scored rows in listing order (score, then id)
 };
 
 bool IsSum(Aggregation a) { return a == Aggregation::kSum; }
@@ -211,123 +212,153 @@ std::string TermReason(size_t t, const char* why) {
   return "terms[" + std::to_string(t) + "]: " + why;
 }
 
-// Parts, scores and ranks from the figures (see SEMANTICS).
-void Evaluate(const Spec& spec, const Table& table, DayEval& ev) {
+// The non-zscore parts and the score of row r (its zscore parts already set).
+void ScoreRow(const Spec& spec, DayEval& ev, size_t r) {
+  const size_t nt = spec.terms.size();
+  double score = 0;
+  for (size_t t = 0; t < nt; ++t) {
+    const Term& term = spec.terms[t];
+    const double* f = ev.figs.data() + (r * nt + t) * kFig;
+    ScorePart& part = ev.parts[r * nt + t];
+    const double x = f[kX];
+    part.raw = x;
+    const char* why = nullptr;
+    double v = kNaN;
+    if (std::isnan(x)) {
+      why = "no actual";
+    } else {
+      switch (term.normalization) {
+        case Normalization::kPercentOfPlan:
+          if (std::isnan(f[kPlan])) {
+            why = "no plan";
+          } else if (!term.lower) {
+            if (f[kPlan] == 0) {
+              why = "plan to date is 0";
+            } else {
+              v = 100 * x / f[kPlan];
+            }
+          } else if (x == 0) {
+            why = "actual is 0";
+          } else {
+            v = 100 * f[kPlan] / x;
+          }
+          break;
+        case Normalization::kGrowth:
+          if (std::isnan(f[kBase]) || f[kBase] == 0) {
+            why = "no base";
+          } else {
+            v = 100 * (x - f[kBase]) / std::fabs(f[kBase]);
+            if (term.lower) v = -v;
+          }
+          break;
+        case Normalization::kPerCapacity:
+          if (std::isnan(f[kCap]) || f[kCap] == 0) {
+            why = "no capacity";
+          } else {
+            v = x / f[kCap];
+            if (term.lower) v = -v;
+          }
+          break;
+        case Normalization::kZScore:
+          v = part.normalized;
+          break;
+      }
+    }
+    if (term.normalization != Normalization::kZScore) {
+      part.normalized = v;
+      part.weighted = std::isnan(v) ? kNaN : term.weight * v;
+    }
+    if (why != nullptr && ev.reason[r].empty()) ev.reason[r] = TermReason(t, why);
+    score += part.weighted;
+  }
+  ev.scored[r] = 0;
+  ev.score[r] = kNaN;
+  if (ev.reason[r].empty() && !std::isnan(score)) {
+    ev.scored[r] = 1;
+    ev.score[r] = score;
+  }
+}
+
+// Parts, scores and ranks from the figures (see SEMANTICS). With `touched` (and no zscore
+// term, and an earlier evaluation of the same table) only those rows' figures changed:
+// they are rescored and moved in the kept order, the same result as a full evaluation.
+void Evaluate(const Spec& spec, const Table& table, DayEval& ev,
+              const std::vector<size_t>* touched = nullptr) {
   const size_t n = table.rows.size();
   const size_t nt = spec.terms.size();
   const size_t nl = table.leagues.size();
-  ev.parts.assign(n * nt, ScorePart{kNaN, kNaN, kNaN});
-  ev.reason.assign(n, std::string());
-  ev.scored.assign(n, 0);
-  ev.score.assign(n, kNaN);
-  ev.rank.assign(n, 0);
-  ev.overall.assign(n, 0);
-  ev.position.assign(n, -1);
-  for (size_t t = 0; t < nt; ++t) {
-    const Term& term = spec.terms[t];
-    if (term.normalization != Normalization::kZScore) continue;
-    std::vector<double> sum(nl, 0), sq(nl, 0);
-    std::vector<int32_t> cnt(nl, 0);
-    for (size_t r = 0; r < n; ++r) {
-      const double x = ev.figs[(r * nt + t) * kFig + kX];
-      if (std::isnan(x)) continue;
-      const auto l = static_cast<size_t>(table.league[r]);
-      sum[l] += x;
-      ++cnt[l];
-    }
-    for (size_t r = 0; r < n; ++r) {
-      const double x = ev.figs[(r * nt + t) * kFig + kX];
-      if (std::isnan(x)) continue;
-      const auto l = static_cast<size_t>(table.league[r]);
-      const double d = x - sum[l] / cnt[l];
-      sq[l] += d * d;
-    }
-    for (size_t r = 0; r < n; ++r) {
-      const double x = ev.figs[(r * nt + t) * kFig + kX];
-      ScorePart& part = ev.parts[r * nt + t];
-      part.raw = x;
-      if (std::isnan(x)) continue;
-      const auto l = static_cast<size_t>(table.league[r]);
-      const double sd = std::sqrt(sq[l] / cnt[l]);
-      double z = sd > 0 ? (x - sum[l] / cnt[l]) / sd : 0.0;
-      if (term.lower) z = -z;
-      part.normalized = z;
-      part.weighted = term.weight * z;
-    }
-  }
-  for (size_t r = 0; r < n; ++r) {
-    double score = 0;
-    for (size_t t = 0; t < nt; ++t) {
-      const Term& term = spec.terms[t];
-      const double* f = ev.figs.data() + (r * nt + t) * kFig;
-      ScorePart& part = ev.parts[r * nt + t];
-      const double x = f[kX];
-      part.raw = x;
-      const char* why = nullptr;
-      double v = kNaN;
-      if (std::isnan(x)) {
-        why = "no actual";
-      } else {
-        switch (term.normalization) {
-          case Normalization::kPercentOfPlan:
-            if (std::isnan(f[kPlan])) {
-              why = "no plan";
-            } else if (!term.lower) {
-              if (f[kPlan] == 0) {
-                why = "plan to date is 0";
-              } else {
-                v = 100 * x / f[kPlan];
-              }
-            } else if (x == 0) {
-              why = "actual is 0";
-            } else {
-              v = 100 * f[kPlan] / x;
-            }
-            break;
-          case Normalization::kGrowth:
-            if (std::isnan(f[kBase]) || f[kBase] == 0) {
-              why = "no base";
-            } else {
-              v = 100 * (x - f[kBase]) / std::fabs(f[kBase]);
-              if (term.lower) v = -v;
-            }
-            break;
-          case Normalization::kPerCapacity:
-            if (std::isnan(f[kCap]) || f[kCap] == 0) {
-              why = "no capacity";
-            } else {
-              v = x / f[kCap];
-              if (term.lower) v = -v;
-            }
-            break;
-          case Normalization::kZScore:
-            v = part.normalized;
-            break;
-        }
-      }
-      if (term.normalization != Normalization::kZScore) {
-        part.normalized = v;
-        part.weighted = std::isnan(v) ? kNaN : term.weight * v;
-      }
-      if (why != nullptr && ev.reason[r].empty()) ev.reason[r] = TermReason(t, why);
-      score += part.weighted;
-    }
-    if (ev.reason[r].empty() && !std::isnan(score)) {
-      ev.scored[r] = 1;
-      ev.score[r] = score;
-    }
-  }
-  // Ranks: by score (higher first), then id.
-  std::vector<int32_t> order;
-  for (size_t r = 0; r < n; ++r) {
-    if (ev.scored[r]) order.push_back(static_cast<int32_t>(r));
-  }
+  bool has_z = false;
+  for (const Term& t : spec.terms) has_z = has_z || t.normalization == Normalization::kZScore;
   auto better = [&](int32_t a, int32_t b) {
     const double sa = ev.score[static_cast<size_t>(a)], sb = ev.score[static_cast<size_t>(b)];
     if (sa != sb) return sa > sb;
     return table.rows[static_cast<size_t>(a)].id < table.rows[static_cast<size_t>(b)].id;
   };
-  std::sort(order.begin(), order.end(), better);
+  if (touched != nullptr && !has_z && ev.parts.size() == n * nt && ev.score.size() == n) {
+    std::vector<uint8_t> moved(n, 0);
+    for (const size_t r : *touched) {
+      moved[r] = 1;
+      std::fill(ev.parts.begin() + static_cast<std::ptrdiff_t>(r * nt),
+                ev.parts.begin() + static_cast<std::ptrdiff_t>((r + 1) * nt),
+                ScorePart{kNaN, kNaN, kNaN});
+      ev.reason[r].clear();
+      ScoreRow(spec, ev, r);
+    }
+    std::erase_if(ev.order, [&](int32_t r) { return moved[static_cast<size_t>(r)] != 0; });
+    for (const size_t r : *touched) {
+      if (!ev.scored[r]) continue;
+      const auto ri = static_cast<int32_t>(r);
+      ev.order.insert(std::lower_bound(ev.order.begin(), ev.order.end(), ri, better), ri);
+    }
+  } else {
+    ev.parts.assign(n * nt, ScorePart{kNaN, kNaN, kNaN});
+    ev.reason.assign(n, std::string());
+    ev.scored.assign(n, 0);
+    ev.score.assign(n, kNaN);
+    for (size_t t = 0; t < nt; ++t) {
+      const Term& term = spec.terms[t];
+      if (term.normalization != Normalization::kZScore) continue;
+      std::vector<double> sum(nl, 0), sq(nl, 0);
+      std::vector<int32_t> cnt(nl, 0);
+      for (size_t r = 0; r < n; ++r) {
+        const double x = ev.figs[(r * nt + t) * kFig + kX];
+        if (std::isnan(x)) continue;
+        const auto l = static_cast<size_t>(table.league[r]);
+        sum[l] += x;
+        ++cnt[l];
+      }
+      for (size_t r = 0; r < n; ++r) {
+        const double x = ev.figs[(r * nt + t) * kFig + kX];
+        if (std::isnan(x)) continue;
+        const auto l = static_cast<size_t>(table.league[r]);
+        const double d = x - sum[l] / cnt[l];
+        sq[l] += d * d;
+      }
+      for (size_t r = 0; r < n; ++r) {
+        const double x = ev.figs[(r * nt + t) * kFig + kX];
+        ScorePart& part = ev.parts[r * nt + t];
+        part.raw = x;
+        if (std::isnan(x)) continue;
+        const auto l = static_cast<size_t>(table.league[r]);
+        const double sd = std::sqrt(sq[l] / cnt[l]);
+        double z = sd > 0 ? (x - sum[l] / cnt[l]) / sd : 0.0;
+        if (term.lower) z = -z;
+        part.normalized = z;
+        part.weighted = term.weight * z;
+      }
+    }
+    for (size_t r = 0; r < n; ++r) ScoreRow(spec, ev, r);
+    ev.order.clear();
+    for (size_t r = 0; r < n; ++r) {
+      if (ev.scored[r]) ev.order.push_back(static_cast<int32_t>(r));
+    }
+    std::sort(ev.order.begin(), ev.order.end(), better);
+  }
+  // Ranks: competition ranks over the order, overall and per league.
+  ev.rank.assign(n, 0);
+  ev.overall.assign(n, 0);
+  ev.position.assign(n, -1);
+  const std::vector<int32_t>& order = ev.order;
   for (size_t i = 0; i < order.size(); ++i) {
     const auto r = static_cast<size_t>(order[i]);
     ev.overall[r] = i > 0 && ev.score[static_cast<size_t>(order[i - 1])] == ev.score[r]
@@ -749,9 +780,13 @@ void RecomputeRow(const State& state, const AssignmentBook& book, Computation& c
   c.streak[r] = StreakOf(state, book, c.spec, c.table.rows[r], {}, c.window[0]);
 }
 
-Standings Finish(const State& state, DriveId id, Computation& c, const StandingsQuery& query) {
+// `stale[i]`: day i's figures changed since it was last evaluated.
+// `touched`: the only rows whose figures changed (nullptr: any).
+Standings Finish(const State& state, DriveId id, Computation& c, const StandingsQuery& query,
+                 const bool (&stale)[3] = {true, true, true},
+                 const std::vector<size_t>* touched = nullptr) {
   for (int i = 0; i < 3; ++i) {
-    if (c.window[i].valid) Evaluate(c.spec, c.table, c.day[i]);
+    if (c.window[i].valid && stale[i]) Evaluate(c.spec, c.table, c.day[i], touched);
   }
   const Table& t = c.table;
   const DayEval& now = c.day[0];
@@ -765,16 +800,17 @@ Standings Finish(const State& state, DriveId id, Computation& c, const Standings
   for (size_t r = 0; r < t.rows.size(); ++r) {
     if (now.scored[r]) ++scored[static_cast<size_t>(t.league[r])];
   }
+  // By league: its scored rows in the evaluation's order, then its unscored rows by id.
+  std::vector<size_t> start(t.leagues.size() + 1, 0);
+  for (size_t r = 0; r < t.rows.size(); ++r) ++start[static_cast<size_t>(t.league[r]) + 1];
+  for (size_t l = 0; l < t.leagues.size(); ++l) start[l + 1] += start[l];
   std::vector<size_t> order(t.rows.size());
-  for (size_t r = 0; r < order.size(); ++r) order[r] = r;
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    if (t.league[a] != t.league[b]) return t.league[a] < t.league[b];
-    if (now.scored[a] != now.scored[b]) return now.scored[a] > now.scored[b];
-    if (now.scored[a] && now.position[a] != now.position[b]) {
-      return now.position[a] < now.position[b];
-    }
-    return t.rows[a].id < t.rows[b].id;
-  });
+  for (const int32_t r : now.order) {
+    order[start[static_cast<size_t>(t.league[static_cast<size_t>(r)])]++] = static_cast<size_t>(r);
+  }
+  for (size_t r = 0; r < t.rows.size(); ++r) {
+    if (!now.scored[r]) order[start[static_cast<size_t>(t.league[r])]++] = r;
+  }
   const LeagueRule& rule = c.spec.drive->leagues;
   const GroupId within = query.within.value_or(kNoId);
   const HierarchyId within_h =
@@ -1023,7 +1059,6 @@ struct Entry {
   double score = 0;
   int32_t rank = 0;
   int32_t league = -1;
-  const std::string* league_name = nullptr;
 };
 
 std::vector<Entry> EntriesOf(const Standings& s, size_t ids) {
@@ -1035,17 +1070,24 @@ std::vector<Entry> EntriesOf(const Standings& s, size_t ids) {
     e.score = r.score;
     e.rank = r.rank;
     e.league = r.league;
-    e.league_name = &s.leagues[static_cast<size_t>(r.league)].name;
   }
   return out;
 }
 
-bool Overtakes(const std::vector<Entry>& before, const std::vector<Entry>& after, size_t p,
-               size_t q) {
+// League names before and after, by league index.
+struct Names {
+  const std::vector<std::string>& before;
+  const std::vector<League>& after;
+  const std::string& Before(int32_t l) const { return before[static_cast<size_t>(l)]; }
+  const std::string& After(int32_t l) const { return after[static_cast<size_t>(l)].name; }
+};
+
+bool Overtakes(const std::vector<Entry>& before, const std::vector<Entry>& after, const Names& n,
+               size_t p, size_t q) {
   const Entry &bp = before[p], &bq = before[q], &ap = after[p], &aq = after[q];
   if (!bp.scored || !bq.scored || !ap.scored || !aq.scored) return false;
-  if (*bp.league_name != *bq.league_name || ap.league != aq.league ||
-      *ap.league_name != *bp.league_name) {
+  if (ap.league != aq.league || n.Before(bp.league) != n.Before(bq.league) ||
+      n.After(ap.league) != n.Before(bp.league)) {
     return false;
   }
   return bp.score <= bq.score && ap.score > aq.score;
@@ -1073,7 +1115,8 @@ DriveBoard::DriveBoard(const State& state, const AssignmentBook& book,
 
 const Standings* DriveBoard::Current(DriveId id) const {
   if (id < 0 || static_cast<size_t>(id) >= live_.size()) return nullptr;
-  return &live_[static_cast<size_t>(id)]->standings;
+  const Live& live = *live_[static_cast<size_t>(id)];
+  return live.ok ? &live.standings : nullptr;
 }
 
 std::vector<DriveEvent> DriveBoard::Apply(const State& state, const AssignmentBook& book,
@@ -1091,10 +1134,14 @@ std::vector<DriveEvent> DriveBoard::Apply(const State& state, const AssignmentBo
     const size_t ids =
         live.drive.participants.groups ? state.groups().size() : state.units().size();
     const bool was_ok = live.ok;
-    const Standings before = live.standings;
+    const std::vector<Entry> b = EntriesOf(live.standings, ids);
+    std::vector<std::string> before_names;
+    for (const League& l : live.standings.leagues) before_names.push_back(l.name);
+    const int32_t before_season = live.standings.season.index;
     const Date as_of = LiveAsOf(state, live.drive);
     bool incremental = was_ok && !structural && as_of == live.as_of && !live.c.table.groups;
     std::vector<size_t> touched;
+    bool stale[3] = {true, false, false};
     if (incremental) {
       const Window& w = live.c.window[0];
       for (const Report& r : changes.reports) {
@@ -1108,7 +1155,9 @@ std::vector<DriveEvent> DriveBoard::Apply(const State& state, const AssignmentBo
         }
         if (r.unit < 0 || static_cast<size_t>(r.unit) >= live.c.row_of_unit.size()) continue;
         const int32_t row = live.c.row_of_unit[static_cast<size_t>(r.unit)];
-        if (row >= 0) touched.push_back(static_cast<size_t>(row));
+        if (row < 0) continue;
+        touched.push_back(static_cast<size_t>(row));
+        for (int i = 1; i < 3; ++i) stale[i] = stale[i] || r.date < live.c.window[i].end;
       }
     }
     if (incremental) {
@@ -1116,12 +1165,12 @@ std::vector<DriveEvent> DriveBoard::Apply(const State& state, const AssignmentBo
       std::sort(touched.begin(), touched.end());
       touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
       for (const size_t r : touched) RecomputeRow(state, book, live.c, r);
-      live.standings = Finish(state, live.id, live.c, {.as_of = live.as_of});
+      live.standings = Finish(state, live.id, live.c, {.as_of = live.as_of}, stale, &touched);
     } else {
       FullCompute(state, book, history_, live);
     }
-    if (!was_ok || !live.ok || before.season.index != live.standings.season.index) continue;
-    const std::vector<Entry> b = EntriesOf(before, ids);
+    if (!was_ok || !live.ok || before_season != live.standings.season.index) continue;
+    const Names names{before_names, live.standings.leagues};
     const std::vector<Entry> a = EntriesOf(live.standings, ids);
     std::vector<uint8_t> changed(ids, 0);
     std::vector<size_t> changed_ids;
@@ -1156,8 +1205,8 @@ std::vector<DriveEvent> DriveBoard::Apply(const State& state, const AssignmentBo
       if (!a[p].scored) continue;
       for (const size_t q : league_rows[static_cast<size_t>(a[p].league)]) {
         if (q == p || (changed[q] && q < p)) continue;
-        if (Overtakes(b, a, p, q)) emit(p, q);
-        if (Overtakes(b, a, q, p)) emit(q, p);
+        if (Overtakes(b, a, names, p, q)) emit(p, q);
+        if (Overtakes(b, a, names, q, p)) emit(q, p);
       }
     }
     std::sort(events.begin() + static_cast<std::ptrdiff_t>(first), events.end(),

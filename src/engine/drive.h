@@ -122,11 +122,14 @@
 // none for that drive. Group tables are not watched (no events with `level`).
 // Incremental work (DriveBoard): a commit whose only changes are reports (or report
 // keys, standards, outlier reviews), on unit drives, with the as-of day unchanged and
-// every report inside [season.begin, E] for an indicator the drive uses, recomputes the
-// figures of the reported units only (as of E, E - 1 and season.begin, and their
-// streaks) and re-ranks from the kept figures. Anything else (the as-of day moves,
-// structure, plans, drives or results change, a report before the season, group
-// drives) recomputes that drive from scratch.
+// every report of an indicator the drive uses inside [season.begin, E], recomputes the
+// figures of the reported participants only (as of E, E - 1 and season.begin, and their
+// streaks): without a zscore term those rows are rescored and moved in the kept order;
+// with one, the parts are re-derived from the kept figures of every row. Building the
+// rows of Standings stays O(participants) per commit. Anything else (the as-of day
+// moves, structure, plans, drives or results change, a report before the season, group
+// drives) recomputes that drive from scratch. Reports of other indicators, of units
+// that do not take part, or dated after E leave a drive untouched.
 //
 // Thread-safety: the functions are pure; a DriveBoard is used by one thread at a time
 // (its const methods may be shared by readers while no one calls Apply).
@@ -277,7 +280,8 @@ class DriveBoard {
                                 const Changes& changes);
 
   // The current participant standings of a drive (as of the State's last reported day),
-  // equal to ComputeStandings with that as_of; nullptr for an unknown id.
+  // equal to ComputeStandings with that as_of; nullptr for an unknown id or a drive that
+  // fails ValidateDrive in the current State (it is retried on every Apply).
   const Standings* Current(DriveId id) const;
 
   ~DriveBoard();

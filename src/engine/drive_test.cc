@@ -355,6 +355,39 @@ TEST(DriveStandings, DriveOfGroupsAndItsShallowerTable) {
   EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
 }
 
+TEST(DriveStandings, GroupDriveLeaguesByAncestorAndAsOfAfterTheWindow) {
+  PercentCase e;
+  const GroupId c2 =
+      e.state.AddGroup({.hierarchy = e.region, .code = "C2", .parent = e.p2, .depth = 2});
+  const GroupId c3 =
+      e.state.AddGroup({.hierarchy = e.region, .code = "C3", .parent = e.p1, .depth = 2});
+  e.state.AddMembership({e.c, e.region, c2});
+  e.state.AddMembership({e.b, e.region, c3});
+  e.Daily(e.a, e.workers, 1, 1, 4);
+  e.Daily(e.b, e.workers, 1, 1, 6);
+  e.Daily(e.c, e.workers, 1, 1, 5);
+  Drive dr = e.January(
+      {{.indicator = e.coal, .normalization = Normalization::kPerCapacity, .capacity = e.workers}});
+  dr.participants = {.groups = true, .hierarchy = e.region, .level = 2};
+  dr.leagues.hierarchy = e.region;
+  dr.leagues.level = 1;
+  // After the window: the standings of its last day (data stop on the 10th).
+  const Standings s = e.Compute(dr, D(2026, 6, 1));
+  EXPECT_EQ(s.season.index, 0);
+  ASSERT_EQ(s.leagues.size(), 2u);
+  EXPECT_EQ(s.leagues[0].name, "P1");
+  EXPECT_EQ(s.leagues[1].name, "P2");
+  // P1: C1 (a: 100 / 4 = 25), C3 (b: 120 / 6 = 20); P2: C2 (c: 80 / 5 = 16).
+  EXPECT_EQ(Order(s), (std::vector<int32_t>{e.c1, c3, c2}));
+  EXPECT_DOUBLE_EQ(RowOf(s, G(e.c1)).score, 25);
+  EXPECT_DOUBLE_EQ(RowOf(s, G(c3)).score, 20);
+  EXPECT_EQ(RowOf(s, G(c2)).rank, 1);
+  EXPECT_EQ(RowOf(s, G(c2)).overall_rank, 3);
+  // The provinces' table: totals of the member units, workers summed (an input).
+  const Standings p = e.Compute(dr, D(2026, 6, 1), GroupLevel{e.region, 1});
+  EXPECT_DOUBLE_EQ(RowOf(p, G(e.p1)).score, 220.0 / 10);
+}
+
 TEST(DriveLeagues, JoinAndMoveMidSeason) {
   PercentCase e;
   Drive dr = e.January({{.indicator = e.coal}});
@@ -570,6 +603,54 @@ TEST(DriveStandings, LeagueAndWithinFilters) {
   EXPECT_EQ(s->leagues.back().name, "none, tier 2");
 }
 
+TEST(DriveBoardEvents, OvertakingsOncePerPairWithMarginAndTies) {
+  PercentCase e;  // as of 10 January: b 120, a 100, c 80
+  const std::vector<Drive> drives = {e.January({{.indicator = e.coal}})};
+  AssignmentBook book(e.state);
+  DriveBoard board(e.state, book, drives, {});
+  ASSERT_NE(board.Current(0), nullptr);
+  EXPECT_EQ(board.Current(1), nullptr);
+  auto commit = [&](const Changes& ch) {
+    ApplyChanges(ch, e.state);
+    return board.Apply(e.state, book, ch);
+  };
+  Changes ch;
+  ch.reports = {{e.c, e.coal, D(2026, 1, 5), 58}};  // c: 130
+  std::vector<DriveEvent> ev = commit(ch);
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0], (DriveEvent{.drive = 0,
+                               .overtaker = U(e.c),
+                               .overtaken = U(e.b),
+                               .margin = 130.0 - 120,
+                               .new_rank = 1}));
+  EXPECT_EQ(ev[1].overtaken, U(e.a));
+  EXPECT_NEAR(ev[1].margin, 30, 1e-9);
+  ch.reports = {{e.c, e.coal, D(2026, 1, 5), 8}};  // back to 80: b and a pass c again
+  ev = commit(ch);
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].overtaker, U(e.b));
+  EXPECT_EQ(ev[0].new_rank, 1);
+  EXPECT_EQ(ev[1].overtaker, U(e.a));
+  EXPECT_EQ(ev[1].new_rank, 2);
+  ch.reports = {{e.a, e.coal, D(2026, 1, 5), 30}};  // a: 120, level with b: no event
+  EXPECT_TRUE(commit(ch).empty());
+  EXPECT_EQ(RowOf(*board.Current(0), U(e.a)).rank, 1);
+  ch.reports = {{e.a, e.coal, D(2026, 1, 5), 31}};  // a: 121
+  ev = commit(ch);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].overtaker, U(e.a));
+  EXPECT_EQ(ev[0].overtaken, U(e.b));
+  // The same value again: nothing moves.
+  EXPECT_TRUE(commit(ch).empty());
+  // A new drive in the changes is taken up; an invalid one has no standings.
+  Changes add;
+  add.new_drives = {e.January({{.indicator = e.cost}}), e.January({})};
+  EXPECT_TRUE(commit(add).empty());
+  ASSERT_NE(board.Current(1), nullptr);
+  EXPECT_EQ(board.Current(1)->rows.size(), 4u);
+  EXPECT_EQ(board.Current(2), nullptr);
+}
+
 // ---------------------------------------------------------------------------------------
 // Property test: the live board against the standings from scratch, and its overtaking
 // events against a pairwise comparison of the full standings before and after.
@@ -652,10 +733,64 @@ std::vector<DriveEvent> ReferenceOvertakings(DriveId id, const Standings& before
   return out;
 }
 
+// First principles for a table: every rank is 1 + the rows of its league with a strictly
+// higher score, every overall rank likewise over the table, and the score is the sum of
+// the weighted parts.
+void CheckRanks(const Standings& s, const std::string& ctx) {
+  for (const StandingRow& r : s.rows) {
+    if (!r.scored) {
+      EXPECT_EQ(r.rank, 0) << ctx;
+      continue;
+    }
+    int32_t above_league = 0, above_all = 0;
+    double sum = 0;
+    for (const ScorePart& p : r.parts) sum += p.weighted;
+    EXPECT_EQ(r.score, sum) << ctx;
+    for (const StandingRow& q : s.rows) {
+      if (!q.scored || !(q.score > r.score)) continue;
+      ++above_all;
+      if (q.league == r.league) ++above_league;
+    }
+    EXPECT_EQ(r.rank, above_league + 1) << ctx;
+    EXPECT_EQ(r.overall_rank, above_all + 1) << ctx;
+  }
+}
+
+// The percent_of_plan parts of a drive whose seasons are months, against the fulfilment
+// kernel's actual and plan to date of that month (another path to the same figures).
+void CheckPercentAgainstFulfilment(const State& state, const AssignmentBook& book,
+                                   const Drive& drive, const Standings& s, const std::string& ctx) {
+  const Period month = PeriodOf(Grain::kMonth, s.season.begin);
+  for (const StandingRow& r : s.rows) {
+    for (size_t t = 0; t < drive.terms.size(); ++t) {
+      const ScoreTerm& term = drive.terms[t];
+      if (term.normalization != Normalization::kPercentOfPlan) continue;
+      const std::vector<UnitIndicator> pairs = {{r.participant.id, term.indicator}};
+      Result<std::vector<FulfilmentRow>> f =
+          ComputeUnitRows(state, book, {.period = month, .as_of = s.as_of}, pairs);
+      ASSERT_TRUE(f.ok()) << ctx;
+      const FulfilmentRow& row = (*f)[0];
+      const bool lower =
+          state.indicators()[static_cast<size_t>(term.indicator)].direction == Direction::kLower;
+      const double want =
+          std::isnan(row.plan_to_date) || std::isnan(row.actual) ? kNaN
+          : lower ? (row.actual == 0 ? kNaN : 100 * row.plan_to_date / row.actual)
+                  : (row.plan_to_date == 0 ? kNaN : 100 * row.actual / row.plan_to_date);
+      const ScorePart& part = r.parts[t];
+      EXPECT_TRUE(SameDouble(part.raw, row.actual)) << ctx;
+      if (std::isnan(want)) {
+        EXPECT_TRUE(std::isnan(part.normalized)) << ctx;
+      } else {
+        EXPECT_NEAR(part.normalized, want, 1e-9 * std::max(1.0, std::fabs(want))) << ctx;
+      }
+    }
+  }
+}
+
 TEST(DriveBoardProperty, LiveEqualsScratchAndEventsEqualThePairwiseReference) {
   std::mt19937 rng(20261203);
   auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-  for (int round = 0; round < 4; ++round) {
+  for (int round = 0; round < 6; ++round) {
     Economy e;
     const UnitId extra1 = e.state.AddUnit({.code = "E1", .attributes = {{"capacity", 120}}});
     const UnitId extra2 = e.state.AddUnit({.code = "E2"});
@@ -726,7 +861,7 @@ TEST(DriveBoardProperty, LiveEqualsScratchAndEventsEqualThePairwiseReference) {
     Date last = D(2026, 1, 28);
     std::vector<DriveResult> history;
     int events_seen = 0;
-    for (int step = 0; step < 30; ++step) {
+    for (int step = 0; step < 40; ++step) {
       Changes ch;
       const int kind = uniform(0, 12);
       if (kind == 0 || kind == 4) {
@@ -767,6 +902,8 @@ TEST(DriveBoardProperty, LiveEqualsScratchAndEventsEqualThePairwiseReference) {
                                                      {.as_of = *e.state.LastReportedDay()});
         ASSERT_TRUE(scratch.ok()) << scratch.error().message;
         ExpectSameStandings(*cur, *scratch, ctx);
+        CheckRanks(*cur, ctx);
+        if (i == 0) CheckPercentAgainstFulfilment(e.state, *book, drives[i], *cur, ctx);
         const std::vector<DriveEvent> ref = ReferenceOvertakings(id, prev[i], *cur);
         want.insert(want.end(), ref.begin(), ref.end());
         prev[i] = *cur;

@@ -18,8 +18,9 @@
 //
 // COST. Set, Erase, Rank and CountAbove are O(log n) with a small constant (see the
 // benchmark); Page is O(log n + count). The entries sit as 16-byte keys in sorted blocks
-// of up to 256 (a two-level B+tree with a Fenwick tree over the block sizes), so memory
-// is about 8 bytes per id up to the largest plus 16-32 bytes per participant.
+// of up to 128 (a two-level B+tree with a Fenwick tree over the block sizes), and each
+// id remembers its block, so a rank query reads its id's slot, then its block. Memory:
+// 12 bytes per id up to the largest, plus 16-32 bytes per participant.
 //
 // Thread-safety: none; readers may share a const RankIndex while no one writes.
 #pragma once

@@ -73,6 +73,18 @@ double SortedMad(const std::vector<double>& v, double m) {
   return n % 2 == 1 ? d2 : (d1 + d2) / 2;
 }
 
+// The first index of sorted v[0, n) whose value is >= x (branch-free: the window is
+// searched once or twice per report).
+size_t LowerBound(const double* v, size_t n, double x) {
+  const double* base = v;
+  while (n > 1) {
+    const size_t half = n / 2;
+    base = base[half - 1] < x ? base + half : base;
+    n -= half;
+  }
+  return static_cast<size_t>(base - v) + (n == 1 && *base < x ? 1 : 0);
+}
+
 Period PeriodFromKey(Grain grain, int32_t begin) { return PeriodOf(grain, Date(begin)); }
 
 }  // namespace
@@ -163,7 +175,8 @@ void RecordBook::ComputeOutliers(const State& state, int32_t series) {
       o.reason = "capacity";
       o.expected = *capacity;
       o.score = x - *capacity;
-    } else if (sorted.size() >= static_cast<size_t>(kOutlierMinHistory)) {
+    } else if (sorted.size() >= static_cast<size_t>(kOutlierMinHistory) &&
+               (x < sorted.front() || x > sorted.back())) {
       const double m = SortedMedian(sorted);
       const double dev = std::fabs(x - m);
       const double floor = kOutlierRelativeFloor * std::fabs(m);
@@ -193,16 +206,27 @@ void RecordBook::ComputeOutliers(const State& state, int32_t series) {
       }
       sd.outliers.push_back(o);
     }
-    // Slide the window.
+    // Slide the window: the oldest value leaves, x enters, one shift between the two.
     if (sorted.size() == static_cast<size_t>(kOutlierWindow)) {
       const double oldest = ring[ring_start];
-      sorted.erase(std::lower_bound(sorted.begin(), sorted.end(), oldest));
       ring[ring_start] = x;
       ring_start = (ring_start + 1) % ring.size();
+      double* v = sorted.data();
+      const size_t e = LowerBound(v, sorted.size(), oldest);
+      const size_t i = LowerBound(v, sorted.size(), x);
+      if (i > e) {
+        std::memmove(v + e, v + e + 1, (i - 1 - e) * sizeof(double));
+        v[i - 1] = x;
+      } else {
+        std::memmove(v + i + 1, v + i, (e - i) * sizeof(double));
+        v[i] = x;
+      }
     } else {
       ring[sorted.size()] = x;
+      sorted.insert(
+          sorted.begin() + static_cast<std::ptrdiff_t>(LowerBound(sorted.data(), sorted.size(), x)),
+          x);
     }
-    sorted.insert(std::upper_bound(sorted.begin(), sorted.end(), x), x);
   }
 }
 
@@ -304,14 +328,15 @@ const RecordBook::Candidate* RecordBook::BestIn(const GrainData& g, int32_t scop
   return best;
 }
 
-void RecordBook::InsertContributions(int32_t series) {
+void RecordBook::InsertContributions(int32_t series, std::vector<Pending>* pending) {
   SeriesData& sd = series_[static_cast<size_t>(series)];
   const double sign = SignOf(direction_[static_cast<size_t>(sd.indicator)]);
   for (size_t gi = 0; gi < 3; ++gi) {
     GrainData& g = sd.grains[gi];
     g.contributions.clear();
     if (g.runs.empty()) continue;
-    std::vector<int32_t> scopes{kNoId};
+    std::vector<int32_t>& scopes = scopes_scratch_;
+    scopes.assign(1, kNoId);
     for (const Run& run : g.runs) scopes.insert(scopes.end(), run.groups.begin(), run.groups.end());
     std::sort(scopes.begin(), scopes.end());
     scopes.erase(std::unique(scopes.begin(), scopes.end()), scopes.end());
@@ -321,7 +346,11 @@ void RecordBook::InsertContributions(int32_t series) {
       if (c == nullptr) continue;
       const Entry e{sign * c->value, c->period, sd.unit, series, c->value};
       g.contributions.emplace_back(scope, e);
-      (scope == kNoId ? sets.all : sets.groups[static_cast<size_t>(scope)]).insert(e);
+      if (pending != nullptr) {
+        pending->push_back({sd.indicator, static_cast<int32_t>(gi), scope, e});
+      } else {
+        (scope == kNoId ? sets.all : sets.groups[static_cast<size_t>(scope)]).insert(e);
+      }
     }
   }
 }
@@ -338,7 +367,8 @@ void RecordBook::EraseContributions(int32_t series) {
   }
 }
 
-std::optional<RecordEntry> RecordBook::ComputeEntry(const RecordKey& key) const {
+std::optional<RecordEntry> RecordBook::ComputeEntry(const RecordKey& key, const RecordEntry* old,
+                                                    std::span<const int32_t> touched) const {
   const size_t gi = GrainIndex(key.grain);
   const double sign = SignOf(direction_[static_cast<size_t>(key.indicator)]);
   auto value_of = [&](UnitId unit, const Candidate& c) {
@@ -363,20 +393,55 @@ std::optional<RecordEntry> RecordBook::ComputeEntry(const RecordKey& key) const 
   const int32_t scope = key.scope == RecordScope::kAll ? kNoId : key.scope_id;
   const Entry& top = *set.begin();
   RecordEntry out{key, RecordValue{top.unit, PeriodFromKey(key.grain, top.period), top.value}, {}};
-  // The best before the record's period: walk the units in order of their best until
-  // no later unit can beat what was found (a unit's candidates never beat its best).
   std::optional<Entry> prev;
-  for (const Entry& e : set) {
-    if (prev && !EntryLess{}(e, *prev)) break;
-    if (e.period < top.period) {
-      if (!prev || EntryLess{}(e, *prev)) prev = e;
-      continue;
+  auto consider = [&](const Entry& e) {
+    if (!prev || EntryLess{}(e, *prev)) prev = e;
+  };
+  auto entry_of = [&](const RecordValue& v) {
+    return Entry{sign * v.value, v.period.begin.days(), v.holder, -1, v.value};
+  };
+  auto untouched = [&](UnitId u) {
+    return std::none_of(touched.begin(), touched.end(),
+                        [&](int32_t s) { return series_[static_cast<size_t>(s)].unit == u; });
+  };
+  // Incremental: the untouched units' candidates did not change, so their best before
+  // the record's period is known from the old entry when the period did not move back
+  // and the unit it came from was not touched; the touched units are asked directly.
+  bool known = false;
+  if (old != nullptr) {
+    const int32_t old_period = old->record.period.begin.days();
+    if (top.period == old_period) {
+      if (!old->previous) {
+        known = true;
+      } else if (untouched(old->previous->holder)) {
+        known = true;
+        prev = entry_of(*old->previous);
+      }
+    } else if (top.period > old_period && untouched(old->record.holder)) {
+      known = true;
+      prev = entry_of(old->record);
     }
-    const Candidate* c =
-        BestIn(series_[static_cast<size_t>(e.series)].grains[gi], scope, top.period, sign);
-    if (c == nullptr) continue;
-    const Entry ce{sign * c->value, c->period, e.unit, e.series, c->value};
-    if (!prev || EntryLess{}(ce, *prev)) prev = ce;
+  }
+  if (known) {
+    for (int32_t s : touched) {
+      const SeriesData& sd = series_[static_cast<size_t>(s)];
+      if (const Candidate* c = BestIn(sd.grains[gi], scope, top.period, sign)) {
+        consider(Entry{sign * c->value, c->period, sd.unit, s, c->value});
+      }
+    }
+  } else {
+    // The best before the record's period: walk the units in order of their best until
+    // no later unit can beat what was found (a unit's candidates never beat its best).
+    for (const Entry& e : set) {
+      if (prev && !EntryLess{}(e, *prev)) break;
+      if (e.period < top.period) {
+        consider(e);
+        continue;
+      }
+      const Candidate* c =
+          BestIn(series_[static_cast<size_t>(e.series)].grains[gi], scope, top.period, sign);
+      if (c != nullptr) consider(Entry{sign * c->value, c->period, e.unit, e.series, c->value});
+    }
   }
   if (prev) out.previous = value_of(prev->unit, Candidate{prev->period, prev->value});
   return out;
@@ -390,14 +455,28 @@ void RecordBook::RebuildAll(const State& state) {
     }
   }
   table_.clear();
+  // Sets filled in order (each insertion at the end) rather than one search per entry.
+  std::vector<Pending> pending;
   for (size_t s = 0; s < series_.size(); ++s) {
     if (series_[s].unit == kNoId) continue;
     ComputeCandidates(state, static_cast<int32_t>(s));
-    InsertContributions(static_cast<int32_t>(s));
+    InsertContributions(static_cast<int32_t>(s), &pending);
+  }
+  std::sort(pending.begin(), pending.end(), [](const Pending& a, const Pending& b) {
+    if (a.indicator != b.indicator) return a.indicator < b.indicator;
+    if (a.grain != b.grain) return a.grain < b.grain;
+    if (a.scope != b.scope) return a.scope < b.scope;
+    return EntryLess{}(a.entry, b.entry);
+  });
+  for (const Pending& p : pending) {
+    ScopeSets& sets = sets_[static_cast<size_t>(p.indicator)][static_cast<size_t>(p.grain)];
+    EntrySet& set = p.scope == kNoId ? sets.all : sets.groups[static_cast<size_t>(p.scope)];
+    set.emplace_hint(set.end(), p.entry);
   }
   auto put = [&](const RecordKey& key) {
-    if (std::optional<RecordEntry> e = ComputeEntry(key))
+    if (std::optional<RecordEntry> e = ComputeEntry(key, nullptr, {})) {
       table_.emplace_hint(table_.end(), key, *e);
+    }
   };
   // In key order, so that every insertion is at the end.
   for (size_t i = 0; i < sets_.size(); ++i) {
@@ -545,15 +624,28 @@ std::vector<RecordEvent> RecordBook::Apply(const State& state,
     mark(s);
     EraseContributions(s);
     ComputeCandidates(state, s);
-    InsertContributions(s);
+    InsertContributions(s, nullptr);
     mark(s);
   }
   std::sort(dirty.begin(), dirty.end(), KeyLess{});
   dirty.erase(std::unique(dirty.begin(), dirty.end()), dirty.end());
+  // The touched series of each indicator.
+  std::sort(touched.begin(), touched.end(), [&](int32_t a, int32_t b) {
+    return series_[static_cast<size_t>(a)].indicator < series_[static_cast<size_t>(b)].indicator;
+  });
   for (const RecordKey& key : dirty) {
-    std::optional<RecordEntry> after = ComputeEntry(key);
+    auto first = std::partition_point(touched.begin(), touched.end(), [&](int32_t t) {
+      return series_[static_cast<size_t>(t)].indicator < key.indicator;
+    });
+    auto last = std::partition_point(first, touched.end(), [&](int32_t t) {
+      return series_[static_cast<size_t>(t)].indicator == key.indicator;
+    });
     const auto it = table_.find(key);
     const RecordEntry* before = it == table_.end() ? nullptr : &it->second;
+    std::optional<RecordEntry> after =
+        ComputeEntry(key, before,
+                     std::span<const int32_t>(touched.data() + (first - touched.begin()),
+                                              static_cast<size_t>(last - first)));
     if (auto ev = EventFor(key, before, after ? &*after : nullptr,
                            direction_[static_cast<size_t>(key.indicator)])) {
       events.push_back(std::move(*ev));

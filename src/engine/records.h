@@ -57,7 +57,9 @@
 //          mean of the middle two), scale = max(kOutlierMadScale * MAD,
 //          kOutlierRelativeFloor * |m|) (the floor guards a flat history, MAD = 0);
 //          score = |x - m| / scale (+inf when scale is 0 and x != m, 0 when x == m);
-//          flagged when score > kOutlierThreshold. expected = m.
+//          flagged when x is OUTSIDE the range [min H, max H] and score >
+//          kOutlierThreshold. expected = m. (A value the unit reported within its recent
+//          history, e.g. the zero of a weekly rest day, is not far outside it.)
 // A review (OutlierReview) of (u, i, d): the LATEST one in the list wins; it APPLIES
 // only while the report's current value equals the value it was made on (a correction
 // is judged afresh). Outlier::confirmed is the applicable review's decision, or nullopt.
@@ -171,12 +173,21 @@ struct Outlier {
 class RecordBook {
  public:
   RecordBook() = default;
-  // REQUIRES: reviews' ids valid in `state`.
+  // From scratch: one pass over every series (outlier scan, then period values), then
+  // the scope sets filled in order. `reviews` in the order they were made (the latest of
+  // a report wins), e.g. State::outlier_reviews(). REQUIRES: reviews' ids valid in `state`.
   RecordBook(const State& state, std::span<const OutlierReview> reviews);
 
-  // After `changes` were applied to `state` (`reviews` including those in the changes):
-  // updates the records and returns what changed, in a stable order. The cost is
-  // proportional to the series the changes touch, not to the State.
+  // After `changes` were applied to `state` (`reviews` including those in the changes,
+  // as State::outlier_reviews(); the new ones are read from changes.outlier_reviews):
+  // updates the records and returns the events (see SEMANTICS) ordered by indicator,
+  // grain, scope, scope id. The cost is proportional to the series the changes touch
+  // (each touched unit-indicator is recomputed whole, then its entries in the scope
+  // sets are replaced: O(days of the series + scopes * log units)), not to the State;
+  // except when the last reported day crosses a month end (the months and years that
+  // count change) or an indicator is changed: then every record is recomputed, at the
+  // cost of the constructor's pass without its outlier scan.
+  // REQUIRES: the book reflects `state` as it was before `changes`.
   std::vector<RecordEvent> Apply(const State& state, std::span<const OutlierReview> reviews,
                                  const Changes& changes);
 
@@ -252,11 +263,21 @@ class RecordBook {
   void AddReview(const OutlierReview& r);
   void ComputeOutliers(const State& state, int32_t series);
   void ComputeCandidates(const State& state, int32_t series);
-  void InsertContributions(int32_t series);
+  struct Pending {
+    IndicatorId indicator;
+    int32_t grain;
+    int32_t scope;
+    Entry entry;
+  };
+  // Into the scope sets, or (when `pending` is set) into `pending` for a bulk fill.
+  void InsertContributions(int32_t series, std::vector<Pending>* pending);
   void EraseContributions(int32_t series);
   void RebuildAll(const State& state);
   void Register(const State& state, int32_t series, UnitId unit, IndicatorId indicator);
-  std::optional<RecordEntry> ComputeEntry(const RecordKey& key) const;
+  // The entry of `key` from the sets. `old`: the entry before this commit, whose series
+  // of key's indicator touched by the commit are `touched` (nullptr: from scratch).
+  std::optional<RecordEntry> ComputeEntry(const RecordKey& key, const RecordEntry* old,
+                                          std::span<const int32_t> touched) const;
   const Candidate* BestIn(const GrainData& g, int32_t scope, int32_t before, double sign) const;
   std::vector<Outlier> AllOutliers() const;
 
@@ -269,6 +290,7 @@ class RecordBook {
   Cutoff cutoff_{};
   std::optional<Date> last_;
   std::vector<double> scratch_;
+  std::vector<int32_t> scopes_scratch_;
 };
 
 }  // namespace chollima::engine

@@ -103,10 +103,12 @@ Status CheckOptions(const StandardOptions& options) {
     return InvalidArgument(std::string("season: grain '") + GrainName(options.season) +
                            "' is not one of month, quarter, half, year");
   }
-  const int year = options.as_of.ToCivil().year;
-  if (year < kMinYear || year > kMaxYear) {
-    return InvalidArgument("as_of: year " + std::to_string(year) + " is not in " +
-                           std::to_string(kMinYear) + ".." + std::to_string(kMaxYear));
+  // Compared as days, not through ToCivil: any int32 day number must be safe here.
+  if (options.as_of < Date::FromCivil(kMinYear, 1, 1) ||
+      options.as_of > Date::FromCivil(kMaxYear, 12, 31)) {
+    return InvalidArgument("as_of: " + std::to_string(options.as_of.days()) +
+                           " (days since 1970-01-01) is outside years " + std::to_string(kMinYear) +
+                           ".." + std::to_string(kMaxYear));
   }
   return OkStatus();
 }
@@ -274,8 +276,8 @@ Result<RebaseProposal> ProposeRebase(const State& state, std::span<const Standar
 
   for (const Standard& s : StandardHistory(standards, indicator, peer_group)) {
     if (s.from >= s1.end) {
-      out.reason = "a revision from " + FormatDate(s.from) + " already follows " + name1 +
-                   ": nothing to decide before " + name1 + "'s next season ends";
+      out.reason = "no re-base: the revision from " + FormatDate(s.from);
+      out.reason += " already follows " + name1 + ", which is decided";
       return out;
     }
   }

@@ -60,7 +60,9 @@
 //      and each is strictly better than C.value (one good season is not enough). The new
 //      value is the LESS demanding of the two: min(A0, A1) when higher is better,
 //      max(A0, A1) when lower is better. So it is always strictly better than C (never a
-//      cut) and never above the lower of the two seasons (never a jump to one peak).
+//      cut) and never more demanding than the weaker of the two seasons (never a jump to
+//      one peak). Both seasons are judged against C, the standard in force now, even if
+//      another revision was in force during S0.
 //   A proposal has source derived, from = S1.end (the day after S1), and its note is
 //   the reason in plain words with the numbers ("the advanced reached 44.1 in 2025 and
 //   46 in 2026 against 41.5: re-based to 44.1, the less demanding of the two").

@@ -125,6 +125,7 @@ struct Economy {
 
 std::vector<std::pair<UnitId, double>> Pairs(const std::vector<UnitValue>& v) {
   std::vector<std::pair<UnitId, double>> out;
+  out.reserve(v.size());
   for (const UnitValue& u : v) out.emplace_back(u.unit, u.value);
   return out;
 }
@@ -307,6 +308,11 @@ TEST(LastCompleteSeason, EndsOnOrBeforeAsOf) {
   const Result<Period> early = LastCompleteSeason(Grain::kYear, D(1800, 1, 1));
   ASSERT_FALSE(early.ok());
   EXPECT_NE(early.error().message.find("as_of"), std::string::npos);
+  for (int32_t days : {std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max()}) {
+    EXPECT_FALSE(LastCompleteSeason(Grain::kYear, Date(days)).ok());
+  }
+  EXPECT_TRUE(LastCompleteSeason(Grain::kYear, D(kMinYear, 1, 1)).ok());
+  EXPECT_TRUE(LastCompleteSeason(Grain::kYear, D(kMaxYear, 12, 31)).ok());
 }
 
 // ---------------------------------------------------------------------------------------
@@ -565,6 +571,7 @@ struct Reference {
   const State& state;
   // Values by (indicator, group, season), computed once: the day-by-day scan is slow.
   mutable std::map<std::tuple<IndicatorId, GroupId, int32_t, int32_t>, std::vector<double>> memo;
+  mutable std::map<std::tuple<IndicatorId, UnitId, int32_t, int32_t>, double> leaf_memo;
 
   // The unit's group in `hierarchy` on `day` by a plain scan of its memberships.
   GroupId GroupOn(UnitId u, HierarchyId hierarchy, Date day) const {
@@ -595,6 +602,11 @@ struct Reference {
       const double y = Value(ind.denominator, u, s, depth + 1);
       return std::isnan(x) || std::isnan(y) || y == 0 ? kNaN : x / y;
     }
+    const auto key = std::tuple(i, u, s.begin.days(), s.end.days());
+    if (const auto it = leaf_memo.find(key); it != leaf_memo.end()) return it->second;
+    return leaf_memo[key] = Aggregate(ind.aggregation, i, u, s);
+  }
+  double Aggregate(Aggregation aggregation, IndicatorId i, UnitId u, const Period& s) const {
     double sum = 0;
     double max = -std::numeric_limits<double>::infinity();
     double last = kNaN;
@@ -608,7 +620,7 @@ struct Reference {
       ++count;
     }
     if (count == 0) return kNaN;
-    switch (ind.aggregation) {
+    switch (aggregation) {
       case Aggregation::kSum:
         return sum;
       case Aggregation::kMean:
@@ -654,6 +666,7 @@ struct Reference {
     std::sort(keyed.begin(), keyed.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
     std::vector<Standard> out;
+    out.reserve(keyed.size());
     for (auto& [key, s] : keyed) out.push_back(s);
     return out;
   }

@@ -353,6 +353,16 @@ std::string FormatGroupRef(const engine::State& state, GroupId group) {
   return HierarchyCode(state, g.hierarchy) + "/" + g.code;
 }
 
+Result<GroupId> ParseGroupRef(const engine::State& state, std::string_view text) {
+  return ResolveGroup(state, text);
+}
+
+Result<engine::GroupLevel> ParseGroupLevel(const engine::State& state, std::string_view text) {
+  auto level = ResolveLevel(state, text);
+  if (!level.ok()) return level.error();
+  return engine::GroupLevel{level->hierarchy, level->level};
+}
+
 std::string FormatParticipants(const engine::State& state, const DriveParticipants& p) {
   std::string out =
       p.groups ? "groups " + HierarchyCode(state, p.hierarchy) + ":" + std::to_string(p.level)

@@ -47,6 +47,7 @@
 
 #include "core/emulation.h"
 #include "core/status.h"
+#include "engine/fulfilment.h"
 #include "engine/standards.h"
 #include "engine/state.h"
 #include "io/json_reader.h"
@@ -67,6 +68,11 @@ std::string FormatLeagues(const engine::State& state, const LeagueRule& l);  // 
 std::string FormatSizeBands(const LeagueRule& l);                            // "" for none
 // "HIERARCHY/GROUP", or "" for kNoId.
 std::string FormatGroupRef(const engine::State& state, GroupId group);
+// Reads "HIERARCHY/GROUP" (a group reference) and "HIERARCHY[:LEVEL]" (a level, 1 = the
+// top). The message is only the reason ("unknown hierarchy 'x'"): the caller names the
+// field. kInvalidArgument when malformed, kNotFound when unknown.
+Result<GroupId> ParseGroupRef(const engine::State& state, std::string_view text);
+Result<engine::GroupLevel> ParseGroupLevel(const engine::State& state, std::string_view text);
 
 // ---- Drives.
 struct DriveFields {

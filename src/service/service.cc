@@ -9,6 +9,8 @@
 #include <span>
 #include <thread>
 
+#include "engine/assignments.h"
+#include "engine/drive.h"
 #include "io/json_import.h"
 
 namespace chollima::service {
@@ -239,6 +241,37 @@ Status Service::Commit(const Changes& changes, const std::string& kind, const st
     return batch.error();
   }
   return OkStatus();
+}
+
+Result<std::vector<DriveResult>> Service::FinalizeSeason(DriveId drive, int32_t season,
+                                                         const std::string& author) {
+  if (drive < 0 || static_cast<size_t>(drive) >= state_.drives().size()) {
+    return NotFound("no drive " + std::to_string(drive));
+  }
+  const Drive& d = state_.drives()[static_cast<size_t>(drive)];
+  if (state_.IsSeasonFinalized(drive, season)) {
+    return FailedPrecondition("season " + std::to_string(season) + " of drive '" + d.code +
+                              "' is finalized already; its results are kept as they are");
+  }
+  const engine::AssignmentBook book(state_);
+  auto results = engine::SeasonResults(state_, book, drive, d, state_.drive_results(), season);
+  if (!results.ok()) return results.error();
+  if (results->empty()) {
+    return FailedPrecondition("season " + std::to_string(season) + " of drive '" + d.code +
+                              "' has no scored participant yet; nothing to finalize");
+  }
+  Changes changes;
+  changes.drive_results = *results;
+  CHOLLIMA_RETURN_IF_ERROR(Commit(changes, "finalize drive", d.code, author));
+  return std::move(*results);
+}
+
+std::vector<DriveResult> Service::StoredResults(DriveId drive, int32_t season) const {
+  std::vector<DriveResult> out;
+  for (const DriveResult& r : state_.drive_results()) {
+    if (r.drive == drive && r.season == season) out.push_back(r);
+  }
+  return out;
 }
 
 }  // namespace chollima::service

@@ -91,6 +91,17 @@ class Service {
   Status Commit(const Changes& changes, const std::string& kind, const std::string& source,
                 const std::string& author);
 
+  // Finalizes season `season` of drive `drive`: computes its results
+  // (engine::SeasonResults, with the finalized results so far as history) and stores
+  // them as one batch "finalize drive" (source: the drive's code), once. Returns the
+  // stored results. Fails with kNotFound for an unknown drive, kInvalidArgument for a
+  // season outside the drive, kFailedPrecondition when the season was finalized already
+  // or has no scored participant (nothing is written then), or the store's error.
+  Result<std::vector<DriveResult>> FinalizeSeason(DriveId drive, int32_t season,
+                                                  const std::string& author);
+  // The stored results of one finalized season, in stored order (empty when not finalized).
+  std::vector<DriveResult> StoredResults(DriveId drive, int32_t season) const;
+
  private:
   Service(std::unique_ptr<store::Store> store, engine::State state, const Clock& clock)
       : store_(std::move(store)), state_(std::move(state)), clock_(clock) {}

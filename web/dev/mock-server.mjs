@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // A mock of the chollima HTTP API, for developing and testing the dashboard
 // without the C++ server. Development only: it follows the contract in
-// web/README.md, keeps everything in memory, and listens on 127.0.0.1 only.
+// web/README.md (the emulation routes: docs/openapi.yaml), keeps everything in memory,
+// and listens on 127.0.0.1 only. POST /api/_mock/emit is a test hook of the mock alone.
 //
 //   node dev/mock-server.mjs [--port 8090] [--units 10000] [--as-of 2026-11-20] [--tick-ms 0]
 //
@@ -742,11 +743,13 @@ function ancestorsOfKey(key) {
   const [hh, code] = key.split('/');
   return ancestors(hh, code);
 }
+// Seasons 1 and 2 of the demo drive are final; season 3 has ended but awaits a planner.
+const finalizedSeasons = new Set(['demo-drive|0', 'demo-drive|1']);
 function results(dv, seasonIdx) {
   const s = seasonsOf(dv)[seasonIdx];
   if (!s) throw apiError(404, 'not_found', `drive ${dv.code} has no season ${seasonIdx}`);
   const endD = Math.min(dayIndex(s.end), asOfIdx);
-  const finalized = dayIndex(s.end) < asOfIdx;
+  const finalized = finalizedSeasons.has(`${dv.code}|${seasonIdx}`);
   const r = ranksAt(dv, null, endD);
   const out = [];
   const unitsView = dv.participants.kind === 'units';
@@ -767,7 +770,7 @@ function honours(code) {
   for (const dv of drives) {
     if (code && dv.code !== code) continue;
     seasonsOf(dv).forEach((s, i) => {
-      if (dayIndex(s.end) >= asOfIdx) return;
+      if (!finalizedSeasons.has(`${dv.code}|${i}`)) return;
       for (const r of results(dv, i).results) if (r.title === 'winner' || r.title === 'league_winner') out.push({ drive: dv.code, season: i, participant: r.participant, title: r.title, league: r.league, score: r.score });
     });
   }
@@ -945,7 +948,8 @@ function emitOvertaking(code = 'demo-drive') {
 }
 function emitRecord() {
   liveN += 1;
-  const ind = RECORD_INDS[Math.floor(rnd(liveN, 63) * RECORD_INDS.length)];
+  const outs = SECTORS.map((x) => x.out); // summed outputs (a share cannot beat 100 %)
+  const ind = outs[Math.floor(rnd(liveN, 63) * outs.length)];
   const old = recordsFor(ind, 'day', 'all', null);
   const cands = units.filter((u) => unitSlot(u, ind) >= 0);
   const u = cands[Math.floor(rnd(liveN, 64) * cands.length)];
@@ -954,6 +958,23 @@ function emitRecord() {
   const rec = { ...old, holder, period: isoOf(asOfIdx), value, previous: { holder: old.holder, period: old.period, value: old.value } };
   recordOverride.set(`${ind}|day|all|`, rec);
   const data = { kind: 'new', indicator: ind, grain: 'day', scope: 'all', target: null, record: { holder, period: rec.period, value }, previous: rec.previous, at: new Date().toISOString() };
+  emit('record', data);
+  return data;
+}
+
+/** A correction withdrew the newest live record: the one it beat is restored. */
+function emitWithdrawn() {
+  const key = [...recordOverride.keys()].pop();
+  if (!key) return emitRecord();
+  const rec = recordOverride.get(key);
+  recordOverride.delete(key);
+  const restored = recordsFor(rec.indicator, rec.grain, rec.scope, rec.target);
+  const data = {
+    kind: 'withdrawn', indicator: rec.indicator, grain: rec.grain, scope: rec.scope, target: rec.target,
+    record: { holder: rec.holder, period: rec.period, value: rec.value },
+    previous: restored ? { holder: restored.holder, period: restored.period, value: restored.value } : null,
+    at: new Date().toISOString(),
+  };
   emit('record', data);
   return data;
 }
@@ -987,7 +1008,11 @@ async function emulationApi(req, res, p, q, user) {
     if ((m = /^\/api\/drives\/([^/]+)\/seasons\/(\d+)\/finalize$/.exec(p))) {
       if (!mayPlan(user)) throw apiError(403, 'permission_denied', `${user.role}s cannot finalize a season`);
       const dv = findDrive(decodeURIComponent(m[1]));
-      return send(res, 200, { ...results(dv, Number(m[2])), finalized: true });
+      const s = seasonsOf(dv)[Number(m[2])];
+      if (!s) throw apiError(404, 'not_found', `drive ${dv.code} has no season ${m[2]}`);
+      if (dayIndex(s.end) >= asOfIdx) throw apiError(422, 'invalid_data', `season ${Number(m[2]) + 1} ends on ${s.end}: it can be finalized after that`);
+      finalizedSeasons.add(`${dv.code}|${Number(m[2])}`);
+      return send(res, 200, results(dv, Number(m[2])));
     }
     if (p === '/api/outliers/review') {
       if (!mayPlan(user)) throw apiError(403, 'permission_denied', `${user.role}s cannot review outliers`);
@@ -1037,6 +1062,7 @@ async function emulationApi(req, res, p, q, user) {
     if (p === '/api/_mock/emit') {
       const b = await jsonBody(req);
       if (b.type === 'record') return send(res, 200, emitRecord());
+      if (b.type === 'withdrawn') return send(res, 200, emitWithdrawn());
       return send(res, 200, emitOvertaking(b.drive ?? 'demo-drive'));
     }
   }
@@ -1243,7 +1269,8 @@ if (TICK_MS > 0) {
     const from = ST[Math.floor(rnd(n, 98) * 4)];
     let to = ST[Math.floor(rnd(n, 97) * 4)];
     if (to === from) to = 'overfulfilled';
-    if (n % 7 === 0) emitRecord();
+    if (n % 23 === 0) emitWithdrawn();
+    else if (n % 7 === 0) emitRecord();
     else if (n % 3 === 0) emitOvertaking();
     else emit('status', { unit: u.code, indicator: u.slots[0], period: isoOf(asOfIdx).slice(0, 7), from, to, percent: 90 + rnd(n, 96) * 20, at: new Date().toISOString() });
   }, TICK_MS).unref();
@@ -1251,6 +1278,11 @@ if (TICK_MS > 0) {
 
 server.listen(PORT, '127.0.0.1', () => {
   console.log(`listening on http://127.0.0.1:${server.address().port}`);
+  // Warm the emulation caches (records scan every day of every unit) in small steps,
+  // so the first records book or standings request does not wait for all of it.
+  const steps = [() => standings(drives[0], {}), ...RECORD_INDS.flatMap((i) => ['day', 'month', 'year'].map((g) => () => recordsFor(i, g, 'all', null)))];
+  const next = () => { const f = steps.shift(); if (f) { f(); setImmediate(next); } };
+  setImmediate(next);
 });
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {

@@ -232,6 +232,23 @@ export interface Honour {
   score: number | null;
 }
 
+export interface SeasonResult {
+  participant: Participant;
+  league: string | null;
+  tier: number | null;
+  rank: number | null;
+  overall: number | null;
+  score: number | null;
+  title: 'winner' | 'league_winner' | 'promoted' | 'relegated' | string | null;
+}
+
+export interface Results {
+  drive: string;
+  season: Season;
+  finalized: boolean;
+  results: SeasonResult[];
+}
+
 export interface RecordEntry {
   indicator: string;
   grain: 'day' | 'month' | 'year' | string;
@@ -439,6 +456,10 @@ export const api = {
   drive: (code: string, signal?: AbortSignal) => request<Drive>(`/api/drives/${encodeURIComponent(code)}`, { signal }),
   standings: (code: string, q: StandingsQuery, signal?: AbortSignal) =>
     request<Standings>(`/api/drives/${encodeURIComponent(code)}/standings`, { query: { ...q }, signal }),
+  results: (code: string, season: number, signal?: AbortSignal) =>
+    request<Results>(`/api/drives/${encodeURIComponent(code)}/results`, { query: { season }, signal }),
+  finalize: (code: string, season: number) =>
+    request<Results>(`/api/drives/${encodeURIComponent(code)}/seasons/${season}/finalize`, { method: 'POST' }),
   honours: (drive: string, signal?: AbortSignal) =>
     request<{ honours: Honour[] }>('/api/honours', { query: { drive }, signal }).then((r) => r.honours),
   records: (q: { indicator?: string; grain?: string; scope?: string; target?: string }, signal?: AbortSignal) =>

@@ -9,7 +9,7 @@ import { day, int, num, period as fmtPeriod, time } from '../format';
 import { asOvertaking, asRecord, liveEvents, liveState, onLive, onLiveEvent, type LiveEvent, type OvertakingEvent, type RecordEvent } from '../live';
 import { link, type Ctx } from '../router';
 import { errorBlock, isAbort, loading } from '../ui';
-import { rankChange, windowText, zoneMark } from './drives';
+import { rankChange, score, windowText, zoneMark } from './drives';
 
 const TOP = 10;
 const TICKER = 12;
@@ -90,7 +90,7 @@ export async function boardPage(ctx: Ctx): Promise<void> {
       sub.textContent = `Season ${st.season.index + 1} · ${windowText(st.season.begin, st.season.end)} · as of ${day(st.as_of)}`;
       const oneTable = !!lg || !st.leagues.length;
       const leagueName = new Map(st.leagues.map((l) => [l.index, l.name]));
-      replace(list, st.rows.map((r) => boardRow(r, oneTable, leagueName, r.participant.code === highlight)));
+      replace(list, st.rows.map((r) => boardRow(r, oneTable, leagueName, r.participant.code === highlight, drive.streak_grain)));
       list.dataset.loadedAt = String(Date.now());
       highlight = null;
     } catch (e) {
@@ -104,7 +104,7 @@ export async function boardPage(ctx: Ctx): Promise<void> {
 
   // The ticker starts with what the session already received.
   const known = liveEvents().filter((e) => asOvertaking(e) || asRecord(e)).slice(0, TICKER);
-  ticker.append(...known.map((e) => tickerItem(e, inds)));
+  ticker.append(...known.map((e) => tickerItem(e, inds, drive.code)));
   tickerEmpty.hidden = ticker.children.length > 0;
 
   let reloadTimer: ReturnType<typeof setTimeout> | undefined;
@@ -114,7 +114,7 @@ export async function boardPage(ctx: Ctx): Promise<void> {
       const o = asOvertaking(e);
       const r = asRecord(e);
       if (!o && !r) return;
-      ticker.prepend(tickerItem(e, inds));
+      ticker.prepend(tickerItem(e, inds, drive.code));
       while (ticker.children.length > TICKER) ticker.lastElementChild!.remove();
       tickerEmpty.hidden = true;
       if (o && o.drive === drive.code) {
@@ -136,7 +136,7 @@ export async function boardPage(ctx: Ctx): Promise<void> {
   );
 }
 
-function boardRow(r: StandingRow, oneTable: boolean, leagues: Map<number, string>, moved: boolean): HTMLLIElement {
+function boardRow(r: StandingRow, oneTable: boolean, leagues: Map<number, string>, moved: boolean, streakGrain: string): HTMLLIElement {
   const rank = oneTable ? r.rank : r.overall_rank;
   return h(
     'li',
@@ -150,24 +150,29 @@ function boardRow(r: StandingRow, oneTable: boolean, leagues: Map<number, string
       'span',
       { class: 'board-name' },
       h('span', { class: 'board-who' }, r.participant.name),
-      h('span', { class: 'board-league' }, [!oneTable && r.league !== null ? leagues.get(r.league) : null, r.streak ? `streak ${int(r.streak)}` : null].filter(Boolean).join(' · '), zoneMark(r)),
+      h('span', { class: 'board-league' }, [!oneTable && r.league !== null ? leagues.get(r.league) : null, r.streak ? `streak ${int(r.streak)} ${streakGrain}${r.streak === 1 ? '' : 's'}` : null].filter(Boolean).join(' · '), zoneMark(r)),
     ),
-    h('span', { class: 'board-score num' }, num(r.score)),
-    h('span', { class: 'board-moves' }, rankChange(r.rank_change_day, 'yesterday'), rankChange(r.rank_change_start, 'the season start')),
+    h('span', { class: 'board-score num' }, score(r.score, 2)),
+    h(
+      'span',
+      { class: 'board-moves' },
+      h('span', null, h('small', { 'aria-hidden': 'true' }, 'day '), rankChange(r.rank_change_day, 'yesterday')),
+      h('span', null, h('small', { 'aria-hidden': 'true' }, 'season '), rankChange(r.rank_change_start, 'the season start')),
+    ),
   );
 }
 
-function tickerItem(e: LiveEvent, inds: Map<string, Indicator>): HTMLLIElement {
+function tickerItem(e: LiveEvent, inds: Map<string, Indicator>, drive: string): HTMLLIElement {
   const o = asOvertaking(e);
   const r = asRecord(e);
   const at = (o?.at ?? r?.at) || e.received.toISOString();
   const li = h('li', { class: `tick tick-${o ? 'overtaking' : 'record'}`, testid: 'board-ticker-item', 'data-type': e.type }, h('time', { datetime: at }, time(at)));
-  if (o) li.append(overtakingText(o));
+  if (o) li.append(overtakingText(o, drive));
   else if (r) li.append(recordText(r, inds));
   return li;
 }
 
-function overtakingText(o: OvertakingEvent): HTMLElement {
+function overtakingText(o: OvertakingEvent, drive: string): HTMLElement {
   return h(
     'span',
     { class: 'tick-body' },
@@ -175,7 +180,7 @@ function overtakingText(o: OvertakingEvent): HTMLElement {
     h('strong', null, o.overtaker.name),
     ' passes ',
     h('strong', null, o.overtaken.name),
-    h('span', { class: 'tick-more' }, ` → rank ${int(o.new_rank)}${o.league_name ? `, ${o.league_name}` : ''} (+${num(o.margin)}) · ${o.drive_name}`),
+    h('span', { class: 'tick-more' }, ` → rank ${int(o.new_rank)}${o.league_name ? `, ${o.league_name}` : ''} (+${num(o.margin)})${o.drive === drive ? '' : ` · ${o.drive_name}`}`),
   );
 }
 

@@ -7,23 +7,33 @@ import {
   api,
   indicatorMap,
   type Drive,
+  type Group,
   type Hierarchy,
   type Honour,
   type Indicator,
   type League,
   type Participant,
+  type Results,
+  type SeasonResult,
   type StandingPart,
   type StandingRow,
   type Standings,
 } from '../api';
 import { h, replace, uid, type Child } from '../dom';
-import { day, int, num } from '../format';
+import { day, int, lang, num } from '../format';
 import { asOvertaking, onLiveEvent } from '../live';
 import { link, navigate, withParams, type Ctx } from '../router';
 import { currentUser } from '../session';
-import { dataTable, errorBlock, isAbort, loading, pageHeader, pager, splitTarget } from '../ui';
+import { dataTable, errorBlock, isAbort, loading, messageBox, pageHeader, pager, splitTarget } from '../ui';
 
 const LIMIT = 50;
+const nf1 = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const nf2 = new Intl.NumberFormat(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/** A score or a normalized part with fixed decimals, so a column lines up (2 in tables, 1 on the board). */
+export function score(v: number | null | undefined, digits: 1 | 2 = 1): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '—' : (digits === 2 ? nf2 : nf1).format(v);
+}
 
 // ---- shared pieces ------------------------------------------------------------------
 
@@ -41,8 +51,8 @@ export const NORMALIZATIONS: Record<string, string> = {
 };
 
 export const TITLES: Record<string, string> = {
-  winner: '🏆 Winner',
-  league_winner: '🥇 League winner',
+  winner: '★ Winner',
+  league_winner: '☆ League winner',
   promoted: '⇧ Promoted',
   relegated: '⇩ Relegated',
 };
@@ -108,20 +118,29 @@ function termText(t: Drive['terms'][number], inds: Map<string, Indicator>): stri
   return `${name}: ${NORMALIZATIONS[t.normalization] ?? t.normalization}${t.capacity ? ` (per ${inds.get(t.capacity)?.name.toLowerCase() ?? t.capacity})` : ''} × ${num(t.weight)}`;
 }
 
+const SHORT_NORM: Record<string, string> = { percent_of_plan: '%', growth: 'growth', per_capacity: 'per cap.', zscore: 'z' };
+
+/** The parts' header: the terms in short (indicator code, normalization). */
+function partsLabel(parts: StandingPart[]): string {
+  return parts.length ? `Parts: ${parts.map((p) => `${p.indicator} ${SHORT_NORM[p.normalization] ?? p.normalization}`).join(' · ')}` : 'Parts';
+}
+
+/** The normalized value of each part on one line; the title tells raw, weight and share. */
 function partsList(parts: StandingPart[], inds: Map<string, Indicator>): HTMLElement {
   return h(
-    'ul',
-    { class: 'parts' },
-    parts.map((p) =>
+    'span',
+    { class: 'parts-inline' },
+    parts.map((p, i) => [
+      i ? h('span', { class: 'muted', 'aria-hidden': 'true' }, ' · ') : null,
       h(
-        'li',
-        { title: `raw ${num(p.raw)}; normalized ${num(p.normalized)}; × ${num(p.weight)} = ${num(p.weighted)}` },
-        h('span', { class: 'part-name' }, `${inds.get(p.indicator)?.name ?? p.indicator} · ${NORMALIZATIONS[p.normalization] ?? p.normalization}`),
-        ' ',
-        h('span', { class: 'num' }, num(p.normalized)),
-        h('span', { class: 'muted num' }, ` ×${num(p.weight)}`),
+        'span',
+        {
+          class: 'part num',
+          title: `${inds.get(p.indicator)?.name ?? p.indicator}, ${NORMALIZATIONS[p.normalization] ?? p.normalization}: raw ${num(p.raw)}, normalized ${num(p.normalized)}, × ${num(p.weight)} = ${num(p.weighted)}`,
+        },
+        score(p.normalized),
       ),
-    ),
+    ]),
   );
 }
 
@@ -250,20 +269,34 @@ export async function drivePage(ctx: Ctx): Promise<void> {
   if (state.level && ![...levelSel.options].some((o) => o.value === state.level)) levelSel.append(h('option', { value: state.level, selected: true }, state.level));
   leagueSel.addEventListener('change', () => navigate(withParams({ league: leagueSel.value || null, offset: null })));
   levelSel.addEventListener('change', () => navigate(withParams({ level: levelSel.value || null, league: null, offset: null })));
+  // Within: the top groups of each hierarchy (e.g. the counties within one province).
+  const withinSel = h('select', { id: uid('within'), testid: 'within-select' }, h('option', { value: '', selected: !state.within }, 'Everywhere'));
+  const roots = await Promise.all(hierarchies.map((hi) => api.groups(hi.code).catch(() => [] as Group[])));
+  if (ctx.signal.aborted) return;
+  hierarchies.forEach((hi, i) => {
+    if (!roots[i].length) return;
+    const og = h('optgroup', { label: hi.code });
+    for (const g of roots[i]) og.append(h('option', { value: `${hi.code}/${g.code}`, selected: state.within === `${hi.code}/${g.code}` }, g.name));
+    withinSel.append(og);
+  });
+  if (state.within && ![...withinSel.options].some((o) => o.value === state.within)) withinSel.append(h('option', { value: state.within, selected: true }, state.within));
+  withinSel.addEventListener('change', () => navigate(withParams({ within: withinSel.value || null, offset: null })));
+  const asOfIn = h('input', { type: 'date', id: uid('asof'), testid: 'standings-as-of', value: state.asOf, min: drive.start, max: drive.end });
+  asOfIn.addEventListener('change', () => navigate(withParams({ as_of: asOfIn.value || null, offset: null })));
   const controls = h(
     'div',
     { class: 'controls', role: 'group', 'aria-label': 'Which standings' },
     h('div', { class: 'control' }, h('label', { for: levelSel.id }, 'Level'), levelSel),
+    h('div', { class: 'control' }, h('label', { for: withinSel.id }, 'Within'), withinSel),
     h('div', { class: 'control' }, h('label', { for: leagueSel.id }, 'League'), leagueSel),
-    state.within ? h('p', { class: 'as-of' }, `Within ${state.within} · `, h('a', { href: withParams({ within: null, offset: null }) }, 'everywhere')) : null,
+    h('div', { class: 'control' }, h('label', { for: asOfIn.id }, 'As of (empty: latest)'), asOfIn),
   );
   const body = h('div', { 'aria-busy': 'true' }, loading('Loading the standings…'));
   const honoursBox = h('section', { class: 'card', testid: 'honours', 'aria-labelledby': 'honours-h', hidden: true });
-  status.replaceWith(controls, body, rule, honoursBox);
+  const resultsBox = h('section', { class: 'card', testid: 'results', 'aria-labelledby': 'results-h' });
+  status.replaceWith(controls, body, resultsBox, honoursBox, rule);
 
-  let lastLeagues: League[] = [];
   function fillLeagues(leagues: League[]): void {
-    lastLeagues = leagues;
     replace(
       leagueSel,
       h('option', { value: '', selected: !state.league }, leagues.length ? 'All leagues' : 'No leagues at this level'),
@@ -293,7 +326,7 @@ export async function drivePage(ctx: Ctx): Promise<void> {
       );
       fillLeagues(st.leagues);
       asOfLine.textContent = `Season ${st.season.index + 1}: ${windowText(st.season.begin, st.season.end)} · standings as of ${day(st.as_of)}${st.level ? ` · groups: ${levelLabel(st.level)}` : ''}`;
-      replace(body, standingsTable(st, inds, state.league !== ''), pager({
+      replace(body, standingsTable(st, inds, state.league !== '', drive.streak_grain), pager({
         offset: state.offset,
         limit: LIMIT,
         total: st.total,
@@ -308,6 +341,7 @@ export async function drivePage(ctx: Ctx): Promise<void> {
     }
   }
   await load();
+  void showResults(ctx, resultsBox, drive);
   void api.honours(drive.code, ctx.signal).then(
     (hs) => showHonours(honoursBox, hs, drive),
     () => {},
@@ -324,10 +358,9 @@ export async function drivePage(ctx: Ctx): Promise<void> {
     }),
   );
   ctx.onCleanup(() => clearTimeout(timer));
-  void lastLeagues;
 }
 
-function standingsTable(st: Standings, inds: Map<string, Indicator>, oneLeague: boolean): HTMLElement {
+function standingsTable(st: Standings, inds: Map<string, Indicator>, oneLeague: boolean, streakGrain: string): HTMLElement {
   const leagues = new Map(st.leagues.map((l) => [l.index, l]));
   const hasLeagues = st.leagues.length > 0;
   const caption = oneLeague && hasLeagues
@@ -356,6 +389,7 @@ function standingsTable(st: Standings, inds: Map<string, Indicator>, oneLeague: 
       {
         key: 'participant',
         label: st.level ? 'Group' : 'Participant',
+        className: 'col-name',
         cell: (r) => participantCell(r.participant, `standing-link-${r.participant.code}`),
       },
       ...(hasLeagues
@@ -374,9 +408,9 @@ function standingsTable(st: Standings, inds: Map<string, Indicator>, oneLeague: 
         key: 'score',
         label: 'Score',
         num: true,
-        cell: (r) => (r.scored ? h('strong', { class: 'num', testid: `score-${r.participant.code}` }, num(r.score)) : h('span', { class: 'muted', title: r.unscored_reason ?? '' }, r.unscored_reason ?? 'not scored')),
+        cell: (r) => (r.scored ? h('strong', { class: 'num', testid: `score-${r.participant.code}` }, score(r.score, 2)) : h('span', { class: 'muted', title: r.unscored_reason ?? '' }, r.unscored_reason ?? 'not scored')),
       },
-      { key: 'parts', label: 'Parts', cell: (r) => partsList(r.parts, inds) },
+      { key: 'parts', label: partsLabel(st.rows[0]?.parts ?? []), className: 'col-parts', cell: (r) => partsList(r.parts, inds) },
       { key: 'day', label: 'Since yesterday', num: true, cell: (r) => rankChange(r.rank_change_day, 'yesterday', `rank-day-${r.participant.code}`) },
       { key: 'start', label: 'Since start', num: true, cell: (r) => rankChange(r.rank_change_start, 'the season start', `rank-start-${r.participant.code}`) },
       {
@@ -384,7 +418,9 @@ function standingsTable(st: Standings, inds: Map<string, Indicator>, oneLeague: 
         label: 'Streak',
         num: true,
         cell: (r) =>
-          r.streak ? h('span', { class: 'streak', title: `${r.streak} consecutive at or above plan` }, `${int(r.streak)}`, h('span', { class: 'muted' }, ' ✦')) : h('span', { class: 'muted' }, '0'),
+          r.streak
+            ? h('span', { class: 'streak', title: `${r.streak} consecutive ${streakGrain}s at or above plan` }, `${int(r.streak)}`, h('span', { class: 'muted' }, ` ${streakGrain === 'month' ? 'mo' : 'd'}`))
+            : h('span', { class: 'muted' }, '0'),
       },
       ...(hasLeagues ? [{ key: 'zone', label: 'Zone', cell: (r: StandingRow): Child => zoneMark(r) }] : []),
     ],
@@ -408,5 +444,75 @@ function showHonours(box: HTMLElement, hs: Honour[], drive: Drive): void {
         { key: 'score', label: 'Score', num: true, cell: (x) => num(x.score) },
       ],
     }),
+  );
+}
+
+/** A season's results: final when finalized, else the provisional order; planners finalize an ended season. */
+async function showResults(ctx: Ctx, box: HTMLElement, drive: Drive): Promise<void> {
+  if (!drive.seasons.length) {
+    box.hidden = true;
+    return;
+  }
+  const today = new Date().toISOString().slice(0, 10);
+  const ended = drive.seasons.filter((s) => s.end < today || (drive.current_season !== null && s.index < drive.current_season));
+  let season = Number(ctx.query.get('season') ?? (ended.length ? ended[ended.length - 1].index : drive.current_season ?? 0));
+  if (!drive.seasons[season]) season = 0;
+  const sel = h('select', { id: uid('season'), testid: 'results-season' });
+  for (const s of drive.seasons) sel.append(h('option', { value: String(s.index), selected: s.index === season }, `Season ${s.index + 1} (${windowText(s.begin, s.end)})`));
+  const content = h('div', null, loading());
+  const msg = messageBox('results-message');
+  replace(box, h('div', { class: 'card-head' }, h('h2', { id: 'results-h' }, 'Results'), h('div', { class: 'control' }, h('label', { for: sel.id }, 'Season'), sel)), msg, content);
+
+  async function draw(): Promise<void> {
+    replace(content, loading());
+    msg.hide();
+    try {
+      const r = await api.results(drive.code, season, ctx.signal);
+      replace(content, resultsView(r, drive, async () => {
+        try {
+          const f = await api.finalize(drive.code, season);
+          await draw();
+          msg.show('ok', `Season ${season + 1} is final: ${int(f.results.filter((x) => x.title).length)} titles awarded.`);
+        } catch (e) {
+          msg.showError(e);
+        }
+      }));
+    } catch (e) {
+      if (!isAbort(e)) replace(content, errorBlock(e, 'results-error'));
+    }
+  }
+  sel.addEventListener('change', () => {
+    season = Number(sel.value);
+    history.replaceState(null, '', withParams({ season: sel.value }));
+    void draw();
+  });
+  await draw();
+}
+
+function resultsView(r: Results, drive: Drive, finalize: () => Promise<void>): HTMLElement {
+  const ended = drive.current_season === null || r.season.index < drive.current_season;
+  const state = r.finalized ? 'Final results' : ended ? 'Not finalized yet: the order as it stands' : 'The season is running: provisional order';
+  const btn =
+    !r.finalized && ended && canPlan()
+      ? h('button', { type: 'button', class: 'btn', testid: 'results-finalize', onclick: (ev: Event) => { (ev.target as HTMLButtonElement).disabled = true; void finalize(); } }, `Finalize season ${r.season.index + 1}`)
+      : null;
+  return h(
+    'div',
+    null,
+    h('p', { class: 'muted', testid: 'results-state', 'data-finalized': String(r.finalized) }, state, btn ? ' ' : null, btn),
+    h('div', { class: 'results-scroll' }, dataTable<SeasonResult>({
+      testid: 'results-table',
+      rows: r.results,
+      rowTestid: (x) => `result-${x.participant.code}`,
+      rowAttrs: (x) => ({ 'data-title': x.title ?? '' }),
+      empty: 'No results.',
+      columns: [
+        { key: 'overall', label: 'Overall', num: true, sort: (x) => x.overall, cell: (x) => h('span', { class: 'rank' }, int(x.overall)) },
+        { key: 'who', label: 'Participant', className: 'col-name', cell: (x) => participantCell(x.participant) },
+        { key: 'league', label: 'League (rank)', cell: (x) => (x.league ? h('span', null, x.league, h('span', { class: 'muted num' }, ` #${int(x.rank)}`)) : '—') },
+        { key: 'score', label: 'Score', num: true, sort: (x) => x.score, cell: (x) => h('strong', { class: 'num' }, score(x.score, 2)) },
+        { key: 'title', label: 'Title', cell: (x) => (x.title ? h('span', { class: `title title-${x.title}` }, TITLES[x.title] ?? x.title) : '') },
+      ],
+    })),
   );
 }

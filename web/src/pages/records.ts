@@ -78,29 +78,31 @@ export async function recordsPage(ctx: Ctx): Promise<void> {
   status.replaceWith(form, book, outBox);
 
   const needsTarget = q.scope !== 'all' && !q.target;
-  try {
-    const recs = await api.records(
-      { indicator: q.indicator || undefined, grain: q.grain || undefined, scope: q.scope, target: q.scope === 'all' ? undefined : q.target || undefined },
-      ctx.signal,
-    );
-    replace(
-      book,
-      h('h2', { id: 'records-h' }, 'Records'),
-      h('p', { class: 'muted', testid: 'records-count' }, `${int(recs.length)} record${recs.length === 1 ? '' : 's'}${needsTarget ? ` · every ${q.scope} holding one; name a target to see one ${q.scope}’s book` : ''}`),
-      recordsTable(recs, inds),
-    );
-  } catch (e) {
-    if (isAbort(e)) return;
-    replace(book, h('h2', { id: 'records-h' }, 'Records'), errorBlock(e));
-  }
-
-  try {
-    const list = await api.outliers({ indicator: q.indicator || undefined, unit: q.scope === 'unit' && q.target ? q.target : undefined }, ctx.signal);
-    replace(outBox, h('h2', { id: 'outliers-h' }, 'Outliers'), ...outliersView(list, inds));
-  } catch (e) {
-    if (isAbort(e)) return;
-    replace(outBox, h('h2', { id: 'outliers-h' }, 'Outliers'), errorBlock(e));
-  }
+  const showRecords = async () => {
+    try {
+      const recs = await api.records(
+        { indicator: q.indicator || undefined, grain: q.grain || undefined, scope: q.scope, target: q.scope === 'all' ? undefined : q.target || undefined },
+        ctx.signal,
+      );
+      replace(
+        book,
+        h('h2', { id: 'records-h' }, 'Records'),
+        h('p', { class: 'muted', testid: 'records-count' }, `${int(recs.length)} record${recs.length === 1 ? '' : 's'}${needsTarget ? ` · every ${q.scope} holding one; name a target to see one ${q.scope}’s book` : ''}`),
+        recordsTable(recs, inds),
+      );
+    } catch (e) {
+      if (!isAbort(e)) replace(book, h('h2', { id: 'records-h' }, 'Records'), errorBlock(e));
+    }
+  };
+  const showOutliers = async () => {
+    try {
+      const list = await api.outliers({ indicator: q.indicator || undefined, unit: q.scope === 'unit' && q.target ? q.target : undefined }, ctx.signal);
+      replace(outBox, h('h2', { id: 'outliers-h' }, 'Outliers'), ...outliersView(list, inds));
+    } catch (e) {
+      if (!isAbort(e)) replace(outBox, h('h2', { id: 'outliers-h' }, 'Outliers'), errorBlock(e));
+    }
+  };
+  await Promise.all([showRecords(), showOutliers()]);
 }
 
 const GRAIN_LABEL: Record<string, string> = { day: 'Best day', month: 'Best month', year: 'Best year' };
@@ -115,10 +117,10 @@ function recordsTable(recs: RecordEntry[], inds: Map<string, Indicator>): HTMLEl
     empty: 'No record matches.',
     columns: [
       { key: 'indicator', label: 'Indicator', sort: (r) => inds.get(r.indicator)?.name ?? r.indicator, cell: (r) => inds.get(r.indicator)?.name ?? r.indicator },
-      { key: 'grain', label: 'Grain', sort: (r) => ['day', 'month', 'year'].indexOf(r.grain), cell: (r) => GRAIN_LABEL[r.grain] ?? r.grain },
-      { key: 'scope', label: 'Scope', cell: (r) => (r.scope === 'all' ? 'All-time' : h('span', null, `${r.scope} `, h('span', { class: 'code' }, r.target ?? ''))) },
+      { key: 'grain', label: 'Grain', className: 'nowrap', sort: (r) => ['day', 'month', 'year'].indexOf(r.grain), cell: (r) => GRAIN_LABEL[r.grain] ?? r.grain },
+      { key: 'scope', label: 'Scope', className: 'nowrap', cell: (r) => (r.scope === 'all' ? 'All-time' : h('span', null, `${r.scope} `, h('span', { class: 'code' }, r.target ?? ''))) },
       { key: 'holder', label: 'Holder', sort: (r) => r.holder.name, cell: (r) => participantCell(r.holder) },
-      { key: 'period', label: 'Period', sort: (r) => r.period, cell: (r) => fmtPeriod(r.period) },
+      { key: 'period', label: 'Period', className: 'nowrap', sort: (r) => r.period, cell: (r) => fmtPeriod(r.period) },
       { key: 'value', label: 'Value', num: true, sort: (r) => r.value, cell: (r) => h('span', null, h('strong', { class: 'num' }, num(r.value)), ' ', h('span', { class: 'measure' }, measure(r.indicator))) },
       { key: 'prev', label: 'Previous holder', cell: (r) => (r.previous ? h('span', { class: 'name-cell' }, participantCell(r.previous.holder), h('span', { class: 'muted' }, fmtPeriod(r.previous.period))) : h('span', { class: 'muted' }, 'first record')) },
       {
@@ -162,7 +164,7 @@ function outliersView(list: Outlier[], inds: Map<string, Indicator>): HTMLElemen
     columns: [
       { key: 'unit', label: 'Unit', cell: (o) => participantCell(o.unit) },
       { key: 'indicator', label: 'Indicator', cell: (o) => inds.get(o.indicator)?.name ?? o.indicator },
-      { key: 'date', label: 'Day', sort: (o) => o.date, cell: (o) => day(o.date) },
+      { key: 'date', label: 'Day', className: 'nowrap', sort: (o) => o.date, cell: (o) => day(o.date) },
       { key: 'value', label: 'Value', num: true, cell: (o) => h('strong', { class: 'num' }, num(o.value)) },
       { key: 'expected', label: 'Expected', num: true, cell: (o) => num(o.expected) },
       { key: 'score', label: 'Score', num: true, sort: (o) => o.score, cell: (o) => num(o.score) },
@@ -189,7 +191,9 @@ function outliersView(list: Outlier[], inds: Map<string, Indicator>): HTMLElemen
                   } catch (e) {
                     msg.showError(e);
                   } finally {
-                    row.querySelectorAll('button').forEach((b) => (b.disabled = false));
+                    row.querySelectorAll<HTMLButtonElement>('button').forEach((b) => {
+                      b.disabled = (b.dataset.testid === 'outlier-confirm') === o.confirmed && o.confirmed !== null;
+                    });
                   }
                 };
                 return h(

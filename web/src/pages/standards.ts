@@ -74,7 +74,10 @@ export async function standardsPage(ctx: Ctx): Promise<void> {
 
   const detail = h('section', { class: 'card', testid: 'standard-detail', 'aria-labelledby': 'standard-h' });
   const formBox = h('section', { class: 'card', 'aria-labelledby': 'set-h' });
-  status.replaceWith(h('section', { class: 'card' }, table), ...(selected ? [detail] : []), formBox);
+  const missing = !selected && ctx.query.get('indicator')
+    ? h('div', { class: 'msg msg-info', role: 'status', testid: 'standard-missing' }, `No standard for ${name(ctx.query.get('indicator')!)} in ${ctx.query.get('peer_group') || 'all units'} yet.`)
+    : null;
+  status.replaceWith(...(missing ? [missing] : []), h('section', { class: 'card' }, table), ...(selected ? [detail] : []), formBox);
   if (selected) showDetail(ctx, detail, selected, name, measure);
 
   if (!canPlan()) {
@@ -111,14 +114,16 @@ function showDetail(ctx: Ctx, box: HTMLElement, s: Standard, name: (c: string) =
       x,
       series: [
         { label: 'Standard', values, color: '#c62828', kind: 'step', width: 3 },
-        ...(s.advanced_level !== null ? [{ label: 'Advanced level now', values: x.map((_, i) => (i === x.length - 1 ? s.advanced_level : null)), color: '#1f77b4' }] : []),
+        ...(s.advanced_level !== null
+          ? [{ label: `Advanced level${s.season ? ` (season ${s.season})` : ''}`, values: x.map(() => s.advanced_level), color: '#1f77b4', dash: [6, 4], width: 2 }]
+          : []),
       ],
       height: 220,
       title: `${title}: revisions over time`,
       testid: 'standard-chart',
     });
     ctx.onCleanup(chart.destroy);
-    box.append(chart.el);
+    box.append(chart.el, h('p', { class: 'muted chart-note' }, `From ${day(hist[0].from)} to ${day(last)}; each value holds until the next revision.`));
   }
   box.append(
     dataTable({
