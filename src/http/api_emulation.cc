@@ -17,16 +17,6 @@
 namespace chollima::http {
 namespace {
 
-// The finalized results of one season of a drive, in their stored order.
-std::vector<DriveResult> FinalizedResults(const engine::State& state, DriveId drive,
-                                          int32_t season) {
-  std::vector<DriveResult> out;
-  for (const DriveResult& r : state.drive_results()) {
-    if (r.drive == drive && r.season == season) out.push_back(r);
-  }
-  return out;
-}
-
 Result<io::JsonValue> ParseBody(const Request& request) {
   auto doc = io::ParseJson(request.body);
   if (!doc.ok()) return doc.error();
@@ -171,7 +161,7 @@ Response Api::DriveResults(const Request& request) const {
     CHOLLIMA_ASSIGN_OR_RETURN(
         const int season,
         IntParameter(request, "season", 0, 0, static_cast<int>(seasons.size()) - 1));
-    std::vector<DriveResult> results = FinalizedResults(state, *id, season);
+    std::vector<DriveResult> results = service_.StoredResults(*id, season);
     const bool finalized = !results.empty();
     if (!finalized) {
       CHOLLIMA_ASSIGN_OR_RETURN(results, engine::SeasonResults(state, *book_, *id, drive,
@@ -416,7 +406,7 @@ Response Api::FinalizeSeason(const Request& request, const Caller& caller) const
       io::JsonWriter w;
       service::WriteResultsJson(w, state, state.drives()[static_cast<size_t>(*id)],
                                 seasons[static_cast<size_t>(season)], true,
-                                FinalizedResults(state, *id, season));
+                                service_.StoredResults(*id, season));
       return w.Take();
     });
   });

@@ -35,10 +35,7 @@ const std::string& IndicatorCode(const engine::State& state, IndicatorId id) {
   return state.indicators()[static_cast<size_t>(id)].code;
 }
 
-std::string GroupCode(const engine::State& state, GroupId g) {
-  const Group& group = state.groups()[static_cast<size_t>(g)];
-  return state.hierarchies()[static_cast<size_t>(group.hierarchy)].code + "/" + group.code;
-}
+std::string GroupCode(const engine::State& state, GroupId g) { return io::FormatGroupRef(state, g); }
 
 void WriteRecordValue(io::JsonWriter& w, const engine::State& state,
                       const std::optional<engine::RecordValue>& v) {
@@ -81,22 +78,9 @@ void WriteRecordKey(io::JsonWriter& w, const engine::State& state, const engine:
 
 Result<engine::GroupLevel> ParseGroupLevel(const engine::State& state, std::string_view name,
                                            std::string_view text) {
-  const auto parts = Split(text, ':');
-  auto h = state.FindHierarchy(parts[0]);
-  if (!h) {
-    return NotFound(std::string(name) + ": unknown hierarchy '" + std::string(parts[0]) + "'");
-  }
-  int level = 1;
-  if (parts.size() > 2 || (parts.size() == 2 && !ParseDigits(parts[1], level))) {
-    return InvalidArgument(std::string(name) + ": expected HIERARCHY or HIERARCHY:LEVEL, not '" +
-                           std::string(text) + "'");
-  }
-  const int depth = state.Depth(*h);
-  if (level < 1 || level > depth) {
-    return InvalidArgument(std::string(name) + ": level " + std::to_string(level) + " of '" +
-                           std::string(parts[0]) + "' is not in 1.." + std::to_string(depth));
-  }
-  return engine::GroupLevel{*h, level};
+  auto level = io::ParseGroupLevel(state, text);
+  if (!level.ok()) return Named(name, level.error());
+  return *level;
 }
 
 std::string FormatGroupLevel(const engine::State& state, const engine::GroupLevel& level) {
