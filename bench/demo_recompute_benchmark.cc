@@ -6,6 +6,9 @@
 #include <cmath>
 
 #include "demo/demo.h"
+#include "demo/emulation.h"
+#include "engine/drive.h"
+#include "engine/records.h"
 #include "engine/assignments.h"
 #include "engine/fulfilment.h"
 #include "service/service.h"
@@ -20,6 +23,7 @@ const engine::State& DemoState() {
     engine::State s;
     engine::ApplyChanges(c, s);
     economy.ForEachReportChunk([&](std::span<const Report> chunk) { s.SetReports(chunk); });
+    engine::ApplyChanges(demo::DemoDrives(economy), s);
     return s;
   }();
   return state;
@@ -56,6 +60,32 @@ void BM_DemoFullRecompute(benchmark::State& st) {
   st.counters["rows"] = static_cast<double>(grid.status.size());
 }
 BENCHMARK(BM_DemoFullRecompute)->Unit(benchmark::kMillisecond);
+
+// The full rebuild of the demo's live standings: both drives (the coal mines in their
+// leagues with rank changes and streaks, the provinces), from the State.
+void BM_DemoDriveRebuild(benchmark::State& st) {
+  const engine::State& s = DemoState();
+  const engine::AssignmentBook book(s);
+  for (auto _ : st) {
+    engine::DriveBoard board(s, book, s.drives(), s.drive_results());
+    benchmark::DoNotOptimize(board.Current(0));
+  }
+  st.counters["drives"] = static_cast<double>(s.drives().size());
+}
+BENCHMARK(BM_DemoDriveRebuild)->Unit(benchmark::kMillisecond);
+
+// The full rebuild of the demo's record book: every unit, group and all-units record of
+// every indicator at day, month and year, with the outlier flags.
+void BM_DemoRecordBookRebuild(benchmark::State& st) {
+  const engine::State& s = DemoState();
+  size_t records = 0;
+  for (auto _ : st) {
+    engine::RecordBook book(s, s.outlier_reviews());
+    records = book.Records({}).size();
+  }
+  st.counters["records"] = static_cast<double>(records);
+}
+BENCHMARK(BM_DemoRecordBookRebuild)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace chollima

@@ -102,6 +102,10 @@ std::string FirstNonReport(const Changes& c, const Namer& n) {
   if (!c.changed_units.empty()) return "unit " + n.Unit(c.changed_units[0].first);
   if (!c.memberships.empty()) return n.Membership(c.memberships[0]);
   if (!c.plans.empty()) return n.Plan(c.plans[0]);
+  if (!c.new_drives.empty()) return "new drive " + c.new_drives[0].code;
+  if (!c.drive_results.empty()) return "the results of a drive's season";
+  if (!c.standards.empty()) return "a standard";
+  if (!c.outlier_reviews.empty()) return "an outlier review";
   return {};
 }
 
@@ -282,6 +286,37 @@ Status CheckPlanner(const Principal& p, const Changes& c, const engine::State& s
                               (plan.target.is_group
                                    ? ", outside it"
                                    : ", which is outside it on " + FormatDate(plan.period.begin)));
+    }
+  }
+  // Emulation: drives and standards of the subtree, reviews of its units.
+  const auto drive_inside = [&](const Drive& d) {
+    return d.participants.within != kNoId && tree.ContainsGroup(d.participants.within);
+  };
+  for (const Drive& d : c.new_drives) {
+    if (!drive_inside(d)) {
+      return PermissionDenied(scope + "new drive " + d.code +
+                              " must be limited to participants within it (participants "
+                              "within a group of it)");
+    }
+  }
+  for (const DriveResult& r : c.drive_results) {
+    const bool known = r.drive >= 0 && static_cast<size_t>(r.drive) < s.drives().size();
+    if (!known || !drive_inside(s.drives()[static_cast<size_t>(r.drive)])) {
+      return PermissionDenied(scope + "the drive whose season is finalized reaches beyond it");
+    }
+  }
+  for (const Standard& st : c.standards) {
+    if (st.peer_group == kNoId || !tree.ContainsGroup(st.peer_group)) {
+      return PermissionDenied(scope + "a standard of " +
+                              (st.peer_group == kNoId ? std::string("all units")
+                                                      : n.Group(st.peer_group)) +
+                              " is outside it");
+    }
+  }
+  for (const OutlierReview& r : c.outlier_reviews) {
+    if (!tree.ContainsUnitNow(r.unit)) {
+      return PermissionDenied(scope + "the outlier review of unit " + n.Unit(r.unit) +
+                              " is outside it");
     }
   }
   return OkStatus();

@@ -14,6 +14,10 @@
 //               - plans of a group in the subtree, or of a unit that is in the subtree on
 //                 the first day of the plan's period (counting memberships in the same
 //                 changes).
+//               - emulation: new drives whose participants are limited to a group of the
+//                 subtree (DriveParticipants::within), the season results of such a drive,
+//                 standards of a peer group in the subtree (all units: admins only), and
+//                 outlier reviews of units currently in the subtree.
 //             Not hierarchies, indicators, profiles or the calendar (admins only), and not
 //             reports (reporters and admins).
 //   reporter  reports (and their client keys) for its own units; nothing else.

@@ -10,6 +10,9 @@
 
 #include "cli/progress.h"
 #include "demo/demo.h"
+#include "demo/emulation.h"
+#include "engine/assignments.h"
+#include "service/emulation_view.h"
 #include "io/export.h"
 #include "io/import.h"
 #include "service/service.h"
@@ -256,7 +259,8 @@ void AddDemo(CLI::App& app, int& exit_code) {
   cmd->footer(
       "About 10 provinces and 200 counties, nine sectors, units with capacities, a year of "
       "daily reports (seasonality, trend, noise, outages), annual and monthly plans, group "
-      "plans. Deterministic for a given seed.");
+      "plans, two emulation drives (coal miners with leagues, provinces) with three seasons "
+      "finalized, and standards of output per worker. Deterministic for a given seed.");
   struct Opts {
     std::string db;
     demo::DemoOptions options;
@@ -313,10 +317,32 @@ void AddDemo(CLI::App& app, int& exit_code) {
       flush();
       bar.Done();
       if (!status.ok()) return fail(status.error());
+      // Emulation: the drives, standards from the data, and the first three seasons of
+      // the coal drive finalized (their honours are history; the fourth is left open).
+      if (Status s = svc->Commit(demo::DemoDrives(economy), "demo drives", "demo", "demo");
+          !s.ok()) {
+        return fail(s.error());
+      }
+      if (Status s = svc->Commit(demo::DemoStandards(economy, svc->state()), "demo standards",
+                                 "demo", "demo");
+          !s.ok()) {
+        return fail(s.error());
+      }
+      if (auto coal = svc->state().FindDrive("coal-" + std::to_string(o->options.year))) {
+        const engine::AssignmentBook book(svc->state());
+        for (int32_t season = 0; season < 3; ++season) {
+          auto results = service::FinalizeSeasonChanges(svc->state(), book, *coal, season);
+          if (!results.ok()) return fail(results.error());
+          if (Status s = svc->Commit(*results, "finalize season", "demo", "demo"); !s.ok()) {
+            return fail(s.error());
+          }
+        }
+      }
       const engine::State& s = svc->state();
       std::cout << o->db << ": demo economy of " << s.units().size() << " units, "
                 << s.groups().size() << " groups, " << s.indicators().size() << " indicators, "
                 << s.plans().size() << " plans, " << done << " reports for " << o->options.year
+                << ", " << s.drives().size() << " drives, " << s.standards().size() << " standards"
                 << " (seed " << o->options.seed << ")\n";
     }
     if (std::rename(tmp.c_str(), o->db.c_str()) != 0) {

@@ -18,7 +18,12 @@ Api::Api(ApiContext context)
     : context_(std::move(context)),
       service_(context_.service),
       metrics_(context_.metrics),
-      book_(std::make_unique<engine::AssignmentBook>(service_.state())) {}
+      book_(std::make_unique<engine::AssignmentBook>(service_.state())),
+      drive_board_(std::make_unique<engine::DriveBoard>(service_.state(), *book_,
+                                                        service_.state().drives(),
+                                                        service_.state().drive_results())),
+      record_book_(std::make_unique<engine::RecordBook>(service_.state(),
+                                                        service_.state().outlier_reviews())) {}
 
 void Api::Register(Router& router) {
   using PlainHandler = Response (Api::*)(const Request&) const;
@@ -57,7 +62,15 @@ void Api::Register(Router& router) {
            {"/api/units/{code}/fulfilment", &Api::UnitFulfilment},
            {"/api/plans", &Api::Plans},
            {"/api/reports/history", &Api::ReportHistory},
-           {"/api/export/{kind}", &Api::Export}}) {
+           {"/api/export/{kind}", &Api::Export},
+           {"/api/drives", &Api::Drives},
+           {"/api/drives/{code}", &Api::DriveDetail},
+           {"/api/drives/{code}/standings", &Api::DriveStandings},
+           {"/api/drives/{code}/results", &Api::DriveResults},
+           {"/api/honours", &Api::Honours},
+           {"/api/records", &Api::Records},
+           {"/api/outliers", &Api::Outliers},
+           {"/api/standards", &Api::Standards}}) {
     plain("GET", path, Access::kRead, handler);
   }
   // Writes: JSON bodies of one kind each, and CSV files of any kind. Viewers are refused
@@ -74,6 +87,13 @@ void Api::Register(Router& router) {
     });
   }
   route("POST", "/api/import/{kind}", Access::kWrite, &Api::ImportCsv);
+  // Emulation writes: planners (within their scope) and admins.
+  route("POST", "/api/drives", Access::kWrite, &Api::CreateDrive);
+  route("POST", "/api/drives/{code}/seasons/{index}/finalize", Access::kWrite,
+        &Api::FinalizeSeason);
+  route("POST", "/api/outliers/review", Access::kWrite, &Api::ReviewOutlier);
+  route("POST", "/api/standards", Access::kWrite, &Api::SetStandard);
+  route("POST", "/api/standards/rebase", Access::kWrite, &Api::RebaseStandard);
 }
 
 Response Api::Healthz(const Request&) const { return JsonResponse(200, R"({"status":"ok"})"); }

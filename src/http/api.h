@@ -28,7 +28,9 @@
 #include "auth/authorize.h"
 #include "auth/rate_limiter.h"
 #include "engine/assignments.h"
+#include "engine/drive.h"
 #include "engine/fulfilment.h"
+#include "engine/records.h"
 #include "http/events.h"
 #include "http/metrics.h"
 #include "http/response_cache.h"
@@ -52,6 +54,9 @@ struct ApiContext {
   // A write that changes more statuses than this publishes one `statuses` event with
   // their count instead of one `status` event each.
   size_t max_status_events_per_write = 1000;
+  // Likewise for overtaking and record events: more than this in one write publish one
+  // `overtakings` or `records` event with their count.
+  size_t max_emulation_events_per_write = 1000;
 };
 
 class Api {
@@ -120,6 +125,33 @@ class Api {
   Response ReportHistory(const Request& request) const;
   Response Export(const Request& request) const;
 
+  // Emulation (api_emulation.cc): drives and their standings and results, records and
+  // outliers, standards.
+  Response Drives(const Request& request) const;
+  Response DriveDetail(const Request& request) const;
+  Response DriveStandings(const Request& request) const;
+  Response DriveResults(const Request& request) const;
+  Response Honours(const Request& request) const;
+  Response Records(const Request& request) const;
+  Response Outliers(const Request& request) const;
+  Response Standards(const Request& request) const;
+  Response CreateDrive(const Request& request, const Caller& caller) const;
+  Response FinalizeSeason(const Request& request, const Caller& caller) const;
+  Response ReviewOutlier(const Request& request, const Caller& caller) const;
+  Response SetStandard(const Request& request, const Caller& caller) const;
+  Response RebaseStandard(const Request& request, const Caller& caller) const;
+  // Commits emulation changes (planners within their scope, admins): authorizes, commits,
+  // brings the live boards up to date and publishes their events; `answer` writes the
+  // 200/201 body from the State after the commit. REQUIRES: mu_ held exclusively.
+  Result<Response> CommitEmulation(const Caller& caller, const Changes& changes,
+                                   const std::string& kind, const std::string& source,
+                                   int status,
+                                   const std::function<std::string()>& answer) const;
+  // After a commit of `changes` (mu_ held exclusively): the drive board and the record
+  // book follow the State, and their events go to the bus. Returns the events published.
+  int64_t PublishEmulationEvents(const Changes& changes, const std::string& author,
+                                 const std::string& source, const std::string& at) const;
+
   // {"period","as_of","rows":[...]} as GET /api/fulfilment answers.
   static std::string FulfilmentJson(const engine::State& state,
                                     const engine::FulfilmentQuery& query,
@@ -131,6 +163,10 @@ class Api {
   mutable std::shared_mutex mu_;  // shared: readers; exclusive: commands
   // Built from service_.state(); replaced by writes that change plans or structure.
   mutable std::unique_ptr<engine::AssignmentBook> book_;  // under mu_
+  // The live standings of every drive and the record book, kept current by every write
+  // (under mu_).
+  mutable std::unique_ptr<engine::DriveBoard> drive_board_;
+  mutable std::unique_ptr<engine::RecordBook> record_book_;
   // Answers of GET /api/fulfilment until the next write, which bumps generation_
   // (under mu_ held exclusively).
   mutable ResponseCache cache_;

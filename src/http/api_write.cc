@@ -162,6 +162,9 @@ Response Api::Write(
         events = 1;
       }
     }
+    if (!dry_run && !result->changes.empty()) {
+      events += PublishEmulationEvents(result->changes, caller.account.name, source, at);
+    }
     io::JsonWriter w;
     w.BeginObject();
     w.Key("rows");

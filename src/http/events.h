@@ -99,6 +99,13 @@ inline constexpr std::string_view kStatusEvent = "status";
 // The type of the one event a write publishes instead when it changes very many
 // statuses: {"count","author","source","at"}.
 inline constexpr std::string_view kStatusesEvent = "statuses";
+// A drive participant passed another (service::OvertakingEventJson), a record was set or
+// withdrawn (service::RecordEventJson); and the summaries a write publishes instead when
+// it causes very many: {"count","author","source","at"}.
+inline constexpr std::string_view kOvertakingEvent = "overtaking";
+inline constexpr std::string_view kRecordEvent = "record";
+inline constexpr std::string_view kOvertakingsEvent = "overtakings";
+inline constexpr std::string_view kRecordsEvent = "records";
 
 // {"unit","unit_name","indicator","period","from","to","percent","plan","actual","at"}
 // for one change: codes and names from `state` (the State after the commit), the period

@@ -12,6 +12,7 @@
 #include "engine/assignments.h"
 #include "engine/drive.h"
 #include "io/json_import.h"
+#include "service/emulation_view.h"
 
 namespace chollima::service {
 
@@ -248,22 +249,12 @@ Result<std::vector<DriveResult>> Service::FinalizeSeason(DriveId drive, int32_t 
   if (drive < 0 || static_cast<size_t>(drive) >= state_.drives().size()) {
     return NotFound("no drive " + std::to_string(drive));
   }
-  const Drive& d = state_.drives()[static_cast<size_t>(drive)];
-  if (state_.IsSeasonFinalized(drive, season)) {
-    return FailedPrecondition("season " + std::to_string(season) + " of drive '" + d.code +
-                              "' is finalized already; its results are kept as they are");
-  }
   const engine::AssignmentBook book(state_);
-  auto results = engine::SeasonResults(state_, book, drive, d, state_.drive_results(), season);
-  if (!results.ok()) return results.error();
-  if (results->empty()) {
-    return FailedPrecondition("season " + std::to_string(season) + " of drive '" + d.code +
-                              "' has no scored participant yet; nothing to finalize");
-  }
-  Changes changes;
-  changes.drive_results = *results;
-  CHOLLIMA_RETURN_IF_ERROR(Commit(changes, "finalize drive", d.code, author));
-  return std::move(*results);
+  auto changes = FinalizeSeasonChanges(state_, book, drive, season);
+  if (!changes.ok()) return changes.error();
+  CHOLLIMA_RETURN_IF_ERROR(Commit(*changes, "finalize drive",
+                                  state_.drives()[static_cast<size_t>(drive)].code, author));
+  return std::move(changes->drive_results);
 }
 
 std::vector<DriveResult> Service::StoredResults(DriveId drive, int32_t season) const {

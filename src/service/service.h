@@ -95,8 +95,10 @@ class Service {
   // (engine::SeasonResults, with the finalized results so far as history) and stores
   // them as one batch "finalize drive" (source: the drive's code), once. Returns the
   // stored results. Fails with kNotFound for an unknown drive, kInvalidArgument for a
-  // season outside the drive, kFailedPrecondition when the season was finalized already
-  // or has no scored participant (nothing is written then), or the store's error.
+  // season outside the drive, kFailedPrecondition when the season was finalized already,
+  // has not ended by the last reported day, or has no scored participant (nothing is
+  // written then; the rules are FinalizeSeasonChanges's, service/emulation_view.h), or the
+  // store's error.
   Result<std::vector<DriveResult>> FinalizeSeason(DriveId drive, int32_t season,
                                                   const std::string& author);
   // The stored results of one finalized season, in stored order (empty when not finalized).

@@ -48,9 +48,9 @@ class Emulation : public CliTest {
     }
   }
 
-  RunResult CreateJanuaryDrive() {
+  RunResult CreateJanuaryDrive(const std::string& end = "2026-01-31") {
     return Run({"drive", "create", "--db", "s.db", "--code", "jan", "--name", "January drive",
-                "--start", "2026-01-01", "--end", "2026-01-31", "--rule", "out:percent_of_plan"});
+                "--start", "2026-01-01", "--end", end, "--rule", "out:percent_of_plan"});
   }
 
   // The rows of CSV output (one line each: the test's texts have no line breaks), each
@@ -269,8 +269,20 @@ TEST_F(Emulation, StandingsAreTheHandComputedOnes) {
   EXPECT_THAT(r.err, HasSubstr("--as-of: "));
 }
 
-TEST_F(Emulation, ASeasonIsFinalizedOnce) {
+TEST_F(Emulation, ASeasonIsFinalizedOnceWhenItHasEnded) {
+  // Not before its end: the January season runs until the 31st, reports reach the 2nd.
   ASSERT_EQ(CreateJanuaryDrive().exit_code, 0);
+  const std::string running = Read("s.db");
+  RunResult early = Run({"drive", "results", "--db", "s.db", "--drive", "jan", "--season", "0",
+                         "--finalize"});
+  EXPECT_EQ(early.exit_code, 1);
+  EXPECT_THAT(early.err, HasSubstr("runs until 2026-01-31"));
+  EXPECT_EQ(Read("s.db"), running);
+}
+
+TEST_F(Emulation, ASeasonIsFinalizedOnce) {
+  // A drive of the two reported days: its one season has ended.
+  ASSERT_EQ(CreateJanuaryDrive("2026-01-02").exit_code, 0);
   RunResult r = Run(
       {"drive", "results", "--db", "s.db", "--drive", "jan", "--season", "0", "--format", "csv"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -306,7 +318,7 @@ TEST_F(Emulation, ASeasonIsFinalizedOnce) {
   const std::string before = Read("s.db");
   r = Run({"drive", "results", "--db", "s.db", "--drive", "jan", "--season", "0", "--finalize"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.err, HasSubstr("finalized already"));
+  EXPECT_THAT(r.err, HasSubstr("already finalized"));
   EXPECT_EQ(Read("s.db"), before);
   EXPECT_NE(unfinalized, before);
   r = Run({"drive", "results", "--db", "s.db", "--drive", "jan", "--season", "3"});

@@ -731,5 +731,116 @@ TEST_F(Serve, AWriteMovingManyStatusesIsOneEvent) {
   EXPECT_THAT(seen, Not(HasSubstr("event: status\n")));
 }
 
+
+// ------------------------------------------------------------------ emulation
+
+// The sample economy's coal mines M1, M2, M3 in a drive scored on coal against plan.
+// As of 2026-01-03 (the last reported day), hand-computed from the sample files:
+//   M1: plan due 3 * 28000/31 (its explicit January plan, even) = 2709.677..., actual
+//       1010 + 990.5 = 2000.5 -> 73.83%;
+//   M2: 3 * 240000/365 = 1972.60..., actual 1420 -> 71.99%;
+//   M3: 3 * 180000/365 = 1479.45..., actual 500 -> 33.80%.
+constexpr const char* kCoalDrive =
+    R"({"code":"coal26","name":"Coal drive","start":"2026-01-01","end":"2026-12-31",)"
+    R"("participants":{"kind":"units","within":"sector/coal"},"rule":"coal:percent_of_plan"})";
+
+double ScoreOf(const std::string& body, const std::string& unit) {
+  const size_t at = body.find("\"code\":\"" + unit + "\"");
+  if (at == std::string::npos) return std::nan("");
+  const size_t score = body.find("\"score\":", at);
+  return std::atof(body.c_str() + score + 8);
+}
+
+TEST_F(Serve, ADriveRanksItsUnitsAndAnOvertakingAndARecordAreEvents) {
+  StartServer();
+  auto created = Call("POST", "/api/drives", kCoalDrive, "alice");
+  ASSERT_EQ(created->status, 201) << created->body;
+  EXPECT_THAT(created->body, HasSubstr(R"("code":"coal26")"));
+  auto listed = Fetch("/api/drives", "vic");
+  ASSERT_EQ(listed->status, 200);
+  EXPECT_THAT(listed->body, HasSubstr(R"("rule":"coal:percent_of_plan)"));
+
+  auto before = Fetch("/api/drives/coal26/standings", "vic");
+  ASSERT_EQ(before->status, 200) << before->body;
+  EXPECT_THAT(before->body, HasSubstr(R"("as_of":"2026-01-03")"));
+  EXPECT_NEAR(ScoreOf(before->body, "M1"), 100 * 2000.5 / (3 * 28000.0 / 31), 1e-9);
+  EXPECT_NEAR(ScoreOf(before->body, "M2"), 100 * 1420 / (3 * 240000.0 / 365), 1e-9);
+  EXPECT_NEAR(ScoreOf(before->body, "M3"), 100 * 500 / (3 * 180000.0 / 365), 1e-9);
+  EXPECT_LT(before->body.find(R"("code":"M1")"), before->body.find(R"("code":"M2")"));
+  EXPECT_LT(before->body.find(R"("code":"M2")"), before->body.find(R"("code":"M3")"));
+
+  Connection events(port_);
+  ASSERT_TRUE(events.Send("GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                          tokens_["vic"] + "\r\n\r\n"));
+  // M3 reports 2000 t on the 3rd: 2500 of 1479.45 due = 168.98%, past M2 and M1; and the
+  // best day of any unit (M1's 1010 on the 2nd until now).
+  auto r = Call("POST", "/api/reports",
+                R"({"unit":"M3","indicator":"coal","date":"2026-01-03","value":2000})", "alice");
+  ASSERT_EQ(r->status, 200) << r->body;
+  std::string seen;
+  const auto deadline = Clock::now() + milliseconds(10'000);
+  while ((seen.find(R"("overtaken":{"kind":"unit","code":"M2")") == std::string::npos ||
+          seen.find("event: record") == std::string::npos) &&
+         Clock::now() < deadline) {
+    if (!events.FillInto(seen, deadline)) break;
+  }
+  EXPECT_THAT(seen, HasSubstr("event: overtaking"));
+  EXPECT_THAT(seen, HasSubstr(R"("overtaker":{"kind":"unit","code":"M3")"));
+  EXPECT_THAT(seen, HasSubstr(R"("overtaken":{"kind":"unit","code":"M1")"));
+  EXPECT_THAT(seen, HasSubstr(R"("overtaken":{"kind":"unit","code":"M2")"));
+  EXPECT_THAT(seen, HasSubstr("event: record"));
+
+  auto after = Fetch("/api/drives/coal26/standings", "vic");
+  ASSERT_EQ(after->status, 200);
+  EXPECT_NEAR(ScoreOf(after->body, "M3"), 100 * 2500 / (3 * 180000.0 / 365), 1e-9);
+  EXPECT_LT(after->body.find(R"("code":"M3")"), after->body.find(R"("code":"M1")"));
+
+  auto records = Fetch("/api/records?indicator=coal&grain=day&scope=all", "vic");
+  ASSERT_EQ(records->status, 200) << records->body;
+  EXPECT_THAT(records->body, HasSubstr(R"("holder":{"kind":"unit","code":"M3")"));
+  EXPECT_THAT(records->body, HasSubstr(R"("value":2000)"));
+  EXPECT_THAT(records->body, HasSubstr(R"("previous":{"holder":{"kind":"unit","code":"M1")"));
+}
+
+TEST_F(Serve, DrivesAndStandardsAreForPlannersAndAdminsAndBadOnesWriteNothing) {
+  StartServer();
+  const std::string audit = LastAudit();
+  EXPECT_EQ(Call("POST", "/api/drives", kCoalDrive, "vic")->status, 403);
+  EXPECT_EQ(Call("POST", "/api/drives", kCoalDrive, "rita")->status, 403);
+  // pete plans region/P1: a drive over the whole coal sector reaches beyond it.
+  EXPECT_EQ(Call("POST", "/api/drives", kCoalDrive, "pete")->status, 403);
+  auto bad = Call("POST", "/api/drives",
+                  R"({"code":"x","name":"X","start":"2026-01-01","end":"2026-12-31",)"
+                  R"("participants":{"kind":"units"},"rule":"coal:percentx"})",
+                  "alice");
+  EXPECT_GE(bad->status, 400) << bad->body;
+  EXPECT_LT(bad->status, 500) << bad->body;
+  EXPECT_THAT(bad->body, HasSubstr("percentx"));
+  EXPECT_EQ(LastAudit(), audit);
+
+  ASSERT_EQ(Call("POST", "/api/drives", kCoalDrive, "alice")->status, 201);
+  EXPECT_EQ(Call("POST", "/api/drives", kCoalDrive, "alice")->status, 409);
+
+  auto set = Call("POST", "/api/standards",
+                  R"({"indicator":"coal_per_worker","peer_group":"sector/coal",)"
+                  R"("from":"2026-01-01","value":2.5,"note":"the ministry's norm"})",
+                  "alice");
+  ASSERT_EQ(set->status, 201) << set->body;
+  auto listed = Fetch("/api/standards?as_of=2026-01-03", "vic");
+  ASSERT_EQ(listed->status, 200) << listed->body;
+  EXPECT_THAT(listed->body, HasSubstr(R"("peer_group":"sector/coal")"));
+  EXPECT_THAT(listed->body, HasSubstr(R"("note":"the ministry's norm")"));
+  EXPECT_EQ(Call("POST", "/api/standards",
+                 R"({"indicator":"coal_per_worker","peer_group":"sector/coal",)"
+                 R"("from":"2026-01-01","value":2.5})",
+                 "vic")
+                ->status,
+            403);
+  // A season that has not ended cannot be finalized.
+  EXPECT_EQ(Call("POST", "/api/drives/coal26/seasons/0/finalize", "", "alice")->status, 409);
+  EXPECT_EQ(Fetch("/api/drives/nope/standings", "vic")->status, 404);
+  EXPECT_EQ(Fetch("/api/drives/coal26/standings?level=nowhere", "vic")->status, 422);
+}
+
 }  // namespace
 }  // namespace chollima::testing
