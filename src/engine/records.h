@@ -188,7 +188,8 @@ class RecordBook {
   // sets are replaced: O(days of the series + scopes * log units)), not to the State;
   // except when the last reported day crosses a month end (the months and years that
   // count change) or an indicator is changed: then every record is recomputed, at the
-  // cost of the constructor's pass without its outlier scan.
+  // cost of the constructor's pass without its outlier scan (and, at a month end,
+  // without the untouched series' day values).
   // REQUIRES: the book reflects `state` as it was before `changes`.
   std::vector<RecordEvent> Apply(const State& state, std::span<const OutlierReview> reviews,
                                  const Changes& changes);
