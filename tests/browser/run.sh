@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The dashboard's browser tests against the real binary: a small demo economy, three
-# accounts (admin, reporter, viewer) made with `chollima user add`, `chollima serve` on
-# a free loopback port, then web/tests through playwright-core and Debian's Chromium.
+# The dashboard's browser tests against the real binary: a small demo economy (with its
+# drives coal-2026 and provinces-2026), four accounts (admin, planner of the coal sector,
+# reporter, viewer) made with `chollima user add`, `chollima serve` on a free loopback
+# port, then web/tests (the emulation pages' scenarios on coal-2026 included) through
+# playwright-core and Debian's Chromium.
 # Screenshots land in $CHOLLIMA_SCREENSHOTS (default: <build>/browser-screenshots).
 #
 #   tests/browser/run.sh build/chollima
@@ -29,6 +31,10 @@ reporter_unit=U00003
 printf 'reporter-pass-1\n' |
   "$bin" user add --db "$db" kim --role reporter --units "$reporter_unit" --password-stdin >/dev/null
 printf 'viewer-pass-1\n' | "$bin" user add --db "$db" lee --role viewer --password-stdin >/dev/null
+# The planner's scope holds the coal drive's participants and the coal branches' standards
+# (a planner finalizes seasons and sets standards only within its subtree).
+printf 'planner-pass-1\n' |
+  "$bin" user add --db "$db" park --role planner --scope sector/coal --password-stdin >/dev/null
 
 "$bin" serve --db "$db" --listen 127.0.0.1:0 --web "$root/web/dist" >"$work/serve.log" 2>&1 &
 server_pid=$!
@@ -49,6 +55,8 @@ export CHOLLIMA_ADMIN=admin CHOLLIMA_ADMIN_PASSWORD=admin-pass-1
 export CHOLLIMA_REPORTER=kim CHOLLIMA_REPORTER_PASSWORD=reporter-pass-1
 export CHOLLIMA_REPORTER_UNIT=$reporter_unit
 export CHOLLIMA_VIEWER=lee CHOLLIMA_VIEWER_PASSWORD=viewer-pass-1
+export CHOLLIMA_PLANNER=park CHOLLIMA_PLANNER_PASSWORD=planner-pass-1
+export CHOLLIMA_DRIVE=coal-2026
 export CHOLLIMA_SCREENSHOTS="${CHOLLIMA_SCREENSHOTS:-$(dirname "$bin")/browser-screenshots}"
 cd "$root/web"
 npm run -s test:browser

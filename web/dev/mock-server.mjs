@@ -971,8 +971,9 @@ function emitWithdrawn() {
   const restored = recordsFor(rec.indicator, rec.grain, rec.scope, rec.target);
   const data = {
     kind: 'withdrawn', indicator: rec.indicator, grain: rec.grain, scope: rec.scope, target: rec.target,
-    record: { holder: rec.holder, period: rec.period, value: rec.value },
-    previous: restored ? { holder: restored.holder, period: restored.period, value: restored.value } : null,
+    // As the server (docs/openapi.yaml): `previous` is the record withdrawn, `record` the one restored.
+    record: restored ? { holder: restored.holder, period: restored.period, value: restored.value } : null,
+    previous: { holder: rec.holder, period: rec.period, value: rec.value },
     at: new Date().toISOString(),
   };
   emit('record', data);

@@ -36,13 +36,10 @@ const env = {
   CHOLLIMA_PLANNER: 'planner',
   CHOLLIMA_PLANNER_PASSWORD: 'planner-pass',
 };
-// Arguments are test files or folders (default tests/); `--all` adds tests-emulation/
-// (the emulation pages, which the real server's CI runs once its routes exist).
-const args = process.argv.slice(2);
-const all = args.includes('--all');
-const files = args.filter((a) => a !== '--all');
+// Arguments are test files or folders (default tests/, every scenario, the emulation
+// pages' included); `--all` is accepted for compatibility and changes nothing.
+const files = process.argv.slice(2).filter((a) => a !== '--all');
 if (!files.length) files.push('tests/');
-if (all && !files.includes('tests-emulation/')) files.push('tests-emulation/');
 const t = spawn(process.execPath, ['--test', '--test-concurrency=1', ...files], { cwd: web, env, stdio: 'inherit' });
 const code = await new Promise((resolve) => t.on('exit', (c) => resolve(c ?? 1)));
 mock.kill('SIGTERM');

@@ -13,6 +13,7 @@ export const EVENT_TYPES = [
   'records',
   'overtaking',
   'overtake',
+  'overtakings',
   'join',
   'joins',
   'adoption',

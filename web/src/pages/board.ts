@@ -14,6 +14,10 @@ import { rankChange, score, windowText, zoneMark } from './drives';
 const TOP = 10;
 const TICKER = 12;
 const CELEBRATE_MS = 7000;
+// Celebrations come one after another: each for CELEBRATE_MS, or MIN_MS when others
+// wait; at most MAX_WAITING wait (the oldest are dropped: a bulk write is not a show).
+const MIN_MS = 2500;
+const MAX_WAITING = 6;
 
 const GRAINS: Record<string, string> = { day: 'best day', month: 'best month', year: 'best year' };
 
@@ -109,6 +113,8 @@ export async function boardPage(ctx: Ctx): Promise<void> {
 
   let reloadTimer: ReturnType<typeof setTimeout> | undefined;
   ctx.onCleanup(() => clearTimeout(reloadTimer));
+  const banners = celebrations(stage);
+  ctx.onCleanup(banners.stop);
   ctx.onCleanup(
     onLiveEvent((e) => {
       const o = asOvertaking(e);
@@ -118,19 +124,29 @@ export async function boardPage(ctx: Ctx): Promise<void> {
       while (ticker.children.length > TICKER) ticker.lastElementChild!.remove();
       tickerEmpty.hidden = true;
       if (o && o.drive === drive.code) {
-        celebrate(stage, 'overtaking', 'Overtaking!', `${o.overtaker.name} passes ${o.overtaken.name}`, `now rank ${int(o.new_rank)}${o.league_name ? ` in ${o.league_name}` : ''} · by ${num(o.margin)} points`);
+        banners.push({
+          kind: 'overtaking',
+          key: `o:${o.overtaker.code}:${o.overtaken.code}`,
+          weight: 0,
+          title: 'Overtaking!',
+          line1: `${o.overtaker.name} passes ${o.overtaken.name}`,
+          line2: `now rank ${int(o.new_rank)}${o.league_name ? ` in ${o.league_name}` : ''} · by ${num(o.margin)} points`,
+        });
         highlight = o.overtaker.code;
         clearTimeout(reloadTimer);
         reloadTimer = setTimeout(() => void load(), 250);
       } else if (r && r.kind === 'new' && r.record) {
         const ind = inds.get(r.indicator);
-        celebrate(
-          stage,
-          'record',
-          'New record!',
-          `${r.record.holder.name}: ${ind?.name ?? r.indicator}, ${GRAINS[r.grain] ?? r.grain}`,
-          `${num(r.record.value)}${ind ? ` ${ind.measure}` : ''} on ${fmtPeriod(r.record.period)}${r.previous ? ` · the previous best ${num(r.previous.value)} (${r.previous.holder.name})` : ''}`,
-        );
+        // One value may set the records of several scopes (the unit's own, its groups',
+        // all units'): one banner, for the widest scope.
+        banners.push({
+          kind: 'record',
+          key: `r:${r.record.holder.code}:${r.indicator}:${r.grain}:${r.record.period}`,
+          weight: SCOPE_WEIGHT[r.scope] ?? 0,
+          title: 'New record!',
+          line1: `${r.record.holder.name}: ${ind?.name ?? r.indicator}, ${GRAINS[r.grain] ?? r.grain} ${scopeText(r)}`,
+          line2: `${num(r.record.value)}${ind ? ` ${ind.measure}` : ''} on ${fmtPeriod(r.record.period)}${r.previous ? ` · the previous best ${num(r.previous.value)} (${r.previous.holder.name})` : ''}`,
+        });
       }
     }),
   );
@@ -186,22 +202,83 @@ function overtakingText(o: OvertakingEvent, drive: string): HTMLElement {
 
 function recordText(r: RecordEvent, inds: Map<string, Indicator>): HTMLElement {
   const ind = inds.get(r.indicator);
-  const withdrawn = r.kind === 'withdrawn';
-  const rec = withdrawn ? r.previous : r.record;
+  const value = (v: { value: number } | null) => h('strong', { class: 'num' }, `${num(v?.value)}${ind ? ` ${ind.measure}` : ''}`);
+  if (r.kind === 'withdrawn') {
+    // `previous` is the record withdrawn, `record` the one restored (null: none is left).
+    return h(
+      'span',
+      { class: 'tick-body' },
+      h('span', { class: 'tick-kind' }, '↺ Record withdrawn'),
+      h('strong', null, r.previous?.holder.name ?? '—'),
+      ` ${ind?.name ?? r.indicator}, ${GRAINS[r.grain] ?? r.grain}: `,
+      value(r.previous),
+      h('span', { class: 'tick-more' }, r.record ? ` (restored: ${num(r.record.value)}, ${r.record.holder.name})` : ' (no record left)'),
+    );
+  }
   return h(
     'span',
     { class: 'tick-body' },
-    h('span', { class: 'tick-kind' }, withdrawn ? '↺ Record withdrawn' : '★ New record'),
-    h('strong', null, rec?.holder.name ?? '—'),
+    h('span', { class: 'tick-kind' }, '★ New record'),
+    h('strong', null, r.record?.holder.name ?? '—'),
     ` ${ind?.name ?? r.indicator}, ${GRAINS[r.grain] ?? r.grain}: `,
-    h('strong', { class: 'num' }, `${num(rec?.value)}${ind ? ` ${ind.measure}` : ''}`),
-    h('span', { class: 'tick-more' }, withdrawn ? ' (restored)' : r.previous ? ` (was ${num(r.previous.value)}, ${r.previous.holder.name})` : ''),
+    value(r.record),
+    h('span', { class: 'tick-more' }, r.previous ? ` (was ${num(r.previous.value)}, ${r.previous.holder.name})` : ''),
   );
 }
 
-/** A banner across the board and confetti falling: CSS animations, removed after a while. */
-function celebrate(stage: HTMLElement, kind: 'record' | 'overtaking', title: string, line1: string, line2: string): void {
-  stage.querySelectorAll('.celebration').forEach((c) => c.remove());
+const SCOPE_WEIGHT: Record<string, number> = { unit: 1, group: 2, all: 3 };
+
+function scopeText(r: RecordEvent): string {
+  if (r.scope === 'all') return 'of all units';
+  if (r.scope === 'group') return `in ${r.target ?? 'its group'}`;
+  return 'of its own';
+}
+
+interface Banner {
+  kind: 'record' | 'overtaking';
+  /** Banners with the same key are one (the one of greater weight is kept). */
+  key: string;
+  weight: number;
+  title: string;
+  line1: string;
+  line2: string;
+}
+
+/** The queue of celebrations on the stage, one at a time. */
+function celebrations(stage: HTMLElement): { push: (b: Banner) => void; stop: () => void } {
+  const waiting: Banner[] = [];
+  let current: { banner: Banner; el: HTMLElement; at: number } | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const next = (): void => {
+    clearTimeout(timer);
+    current?.el.remove();
+    current = null;
+    const b = waiting.shift();
+    if (!b) return;
+    current = { banner: b, el: celebration(b), at: Date.now() };
+    stage.append(current.el);
+    timer = setTimeout(next, waiting.length ? MIN_MS : CELEBRATE_MS);
+  };
+  const push = (b: Banner): void => {
+    if (current?.banner.key === b.key && current.banner.weight >= b.weight) return;
+    const same = waiting.findIndex((w) => w.key === b.key);
+    if (same >= 0) {
+      if (waiting[same].weight < b.weight) waiting[same] = b;
+      return;
+    }
+    waiting.push(b);
+    while (waiting.length > MAX_WAITING) waiting.shift();
+    if (!current) next();
+    else {
+      clearTimeout(timer);
+      timer = setTimeout(next, Math.max(0, MIN_MS - (Date.now() - current.at)));
+    }
+  };
+  return { push, stop: () => clearTimeout(timer) };
+}
+
+/** A banner across the board and confetti falling: CSS animations. */
+function celebration(b: Banner): HTMLElement {
   const colors = ['#ffcf4d', '#e53935', '#43a047', '#1e88e5', '#ffffff', '#fb8c00'];
   const confetti = h('div', { class: 'confetti', 'aria-hidden': 'true' });
   for (let i = 0; i < 48; i += 1) {
@@ -211,12 +288,10 @@ function celebrate(stage: HTMLElement, kind: 'record' | 'overtaking', title: str
       }),
     );
   }
-  const el = h(
+  return h(
     'div',
-    { class: `celebration celebration-${kind}`, testid: 'board-celebration', 'data-kind': kind, role: 'status' },
+    { class: `celebration celebration-${b.kind}`, testid: 'board-celebration', 'data-kind': b.kind, role: 'status' },
     confetti,
-    h('div', { class: 'banner' }, h('div', { class: 'banner-title' }, kind === 'record' ? '★ ' : '⇡ ', title), h('div', { class: 'banner-line' }, line1), h('div', { class: 'banner-sub' }, line2)),
+    h('div', { class: 'banner' }, h('div', { class: 'banner-title' }, b.kind === 'record' ? '★ ' : '⇡ ', b.title), h('div', { class: 'banner-line' }, b.line1), h('div', { class: 'banner-sub' }, b.line2)),
   );
-  stage.append(el);
-  setTimeout(() => el.remove(), CELEBRATE_MS);
 }

@@ -3,16 +3,17 @@
 import { indicatorMap, unitName, type Indicator } from '../api';
 import { h, replace } from '../dom';
 import { day, int, num, pct, period as fmtPeriod, statusBadge, time, dateTime } from '../format';
-import { CAP, liveEvents, liveState, markSeen, onLive, onLiveEvent, type LiveEvent } from '../live';
+import { asOvertaking, asRecord, CAP, liveEvents, liveState, markSeen, onLive, onLiveEvent, type EventParticipant, type LiveEvent, type OvertakingEvent, type RecordEvent } from '../live';
 import type { Ctx } from '../router';
 import { pageHeader } from '../ui';
 
 const TYPE_LABELS: Record<string, string> = {
   status: 'Status',
-  record: 'New record',
-  records: 'New record',
+  record: 'Record',
+  records: 'Records',
   overtaking: 'Overtaking',
   overtake: 'Overtaking',
+  overtakings: 'Overtakings',
   join: 'Joined',
   message: 'Message',
 };
@@ -101,6 +102,26 @@ function item(e: LiveEvent, inds: Map<string, Indicator>): HTMLLIElement {
     return li;
   }
 
+  const o = asOvertaking(e);
+  if (o) {
+    li.dataset.unit = o.overtaker.code;
+    replace(li, timeEl, typeEl, overtakingSentence(o));
+    return li;
+  }
+  const r = asRecord(e);
+  if (r) {
+    const holder = (r.kind === 'withdrawn' ? r.previous : r.record)?.holder;
+    if (holder) li.dataset.unit = holder.code;
+    replace(li, timeEl, typeEl, recordSentence(r, inds));
+    return li;
+  }
+  if ((e.type === 'overtakings' || e.type === 'records') && typeof d.count === 'number') {
+    // One summary instead of many events (a bulk write).
+    const what = e.type === 'overtakings' ? 'overtakings' : 'record changes';
+    replace(li, timeEl, typeEl, h('span', { class: 'feed-body' }, `${int(d.count)} ${what} at once`, typeof d.author === 'string' ? ` (a write by ${d.author})` : '', ': see the standings and the records book.'));
+    return li;
+  }
+
   // Any other event: the unit and indicator when it names them, then its other fields.
   const head: (Node | string)[] = [];
   if (typeof d.unit === 'string') {
@@ -133,4 +154,92 @@ function unitLinkFor(unit: string, ind: string): HTMLAnchorElement {
     if (n) a.textContent = `${n} (${unit})`;
   });
   return a;
+}
+
+// ---- emulation events as sentences ------------------------------------------------
+
+const GRAINS: Record<string, string> = { day: 'best day', month: 'best month', year: 'best year' };
+const ordinals = new Intl.PluralRules('en', { type: 'ordinal' });
+const SUFFIX: Record<string, string> = { one: 'st', two: 'nd', few: 'rd', other: 'th' };
+
+/** 1 → "1st", 22 → "22nd", 13 → "13th" (the sentences are English). */
+export function ordinal(n: number): string {
+  return `${int(n)}${SUFFIX[ordinals.select(n)] ?? 'th'}`;
+}
+
+/** A unit links to its page, a group ("region/P01") to its drill-down. */
+function participantLink(p: EventParticipant, ind = ''): HTMLAnchorElement {
+  const text = p.name && p.name !== p.code ? `${p.name} (${p.code})` : p.code;
+  if (p.kind === 'group') {
+    const i = p.code.indexOf('/');
+    const href = i > 0 ? `/drill/${encodeURIComponent(p.code.slice(0, i))}?group=${encodeURIComponent(p.code.slice(i + 1))}` : '/drill';
+    return h('a', { href, class: 'feed-unit', 'data-code': p.code }, text);
+  }
+  return h('a', { href: `/unit/${encodeURIComponent(p.code)}${ind ? `?indicator=${encodeURIComponent(ind)}` : ''}`, class: 'feed-unit', 'data-unit': p.code }, text);
+}
+
+/** "Unit X overtook Unit Y in <league> of <drive> by 0.42 points, now 3rd". */
+function overtakingSentence(o: OvertakingEvent): HTMLElement {
+  const where = o.league_name ? ['in ', h('strong', null, o.league_name), ' of '] : o.level ? [`among the groups (${o.level}) of `] : ['in '];
+  return h(
+    'span',
+    { class: 'feed-body feed-sentence' },
+    participantLink(o.overtaker),
+    ' overtook ',
+    participantLink(o.overtaken),
+    ' ',
+    ...where,
+    h('a', { href: `/drives/${encodeURIComponent(o.drive)}${o.league !== null && o.league >= 0 && o.league_name ? `?league=${o.league}` : ''}` }, o.drive_name || o.drive),
+    ' by ',
+    h('span', { class: 'num' }, `${num(o.margin)} point${o.margin === 1 ? '' : 's'}`),
+    Number.isFinite(o.new_rank) && o.new_rank > 0 ? `, now ${ordinal(o.new_rank)}` : '',
+    '.',
+  );
+}
+
+function recordScope(r: RecordEvent): string {
+  if (r.scope === 'all') return 'all units';
+  if (r.scope === 'group') return r.target ?? 'a group';
+  return r.target ? `unit ${r.target}` : 'a unit';
+}
+
+function recordValue(v: { value: number; period: string }, measure: string): string {
+  return `${num(v.value)}${measure ? ` ${measure}` : ''} (${fmtPeriod(v.period)})`;
+}
+
+/**
+ * "New record: <holder> <indicator> <grain> <value> (previous: <holder> <value>)", in
+ * a scope; a withdrawn one names the withdrawn value and the one restored.
+ */
+function recordSentence(r: RecordEvent, inds: Map<string, Indicator>): HTMLElement {
+  const ind = inds.get(r.indicator);
+  const name = ind?.name ?? r.indicator;
+  const measure = ind?.measure ?? '';
+  const grain = GRAINS[r.grain] ?? r.grain;
+  const body = h('span', { class: 'feed-body feed-sentence' });
+  if (r.kind === 'withdrawn') {
+    const gone = r.previous;
+    body.append(
+      'Record withdrawn',
+      ` (${recordScope(r)}): `,
+      gone ? participantLink(gone.holder, r.indicator) : 'a record',
+      ` ${name}, ${grain}`,
+      gone ? ` ${recordValue(gone, measure)}` : '',
+      '; ',
+      ...(r.record ? ['restored: ', participantLink(r.record.holder, r.indicator), ` ${recordValue(r.record, measure)}`] : ['no record remains']),
+      '.',
+    );
+    return body;
+  }
+  body.append(
+    'New record',
+    ` (${recordScope(r)}): `,
+    r.record ? participantLink(r.record.holder, r.indicator) : '—',
+    ` ${name}, ${grain}`,
+    r.record ? h('strong', { class: 'num' }, ` ${recordValue(r.record, measure)}`) : '',
+    ' (previous: ',
+    ...(r.previous ? [participantLink(r.previous.holder, r.indicator), ` ${recordValue(r.previous, measure)}`] : ['none']),
+    ').',
+  );
+  return body;
 }
