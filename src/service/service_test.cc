@@ -317,7 +317,8 @@ TEST_F(ServiceTest, AuthorizeRefusalLeavesStoreAndStateUnchanged) {
   EXPECT_TRUE(Open()->state() == incremental);
 }
 
-// Two units with January plans of 100 a day; A reports 120 and B 90 on Jan 1 and 2.
+// Two units with January plans of 100 a day; A reports 120 and B 90 on Jan 1 and 2; a
+// drive of those two days.
 TEST_F(ServiceTest, ASeasonIsFinalizedOnceAndItsResultsSurviveARebuild) {
   auto svc = Open();
   Import(*svc, io::ImportKind::kUnits, "code,name\nA,A\nB,B\n");
@@ -333,7 +334,7 @@ TEST_F(ServiceTest, ASeasonIsFinalizedOnceAndItsResultsSurviveARebuild) {
   Drive d{.code = "jan",
           .name = "January",
           .start = Date::FromCivil(2026, 1, 1),
-          .end = Date::FromCivil(2026, 2, 1),
+          .end = Date::FromCivil(2026, 1, 3),  // the two reported days: the season has ended
           .terms = {{.indicator = 0}}};
   Changes c;
   c.new_drives = {d};
