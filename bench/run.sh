@@ -84,3 +84,32 @@ if command -v redis-server >/dev/null 2>&1 && [ -x "$root/$build/bench/redis_sta
 else
   echo "skipped: needs redis-server (bash scripts/install-deps.sh --bench) and the redis_standings target"
 fi
+
+echo
+echo "== the demo's drives and records rebuilt from scratch (10,000 units, a year) vs one sequential sum"
+"$root/$build/bench/demo_recompute_benchmark" --benchmark_min_time=1 \
+  --benchmark_filter='BM_DemoSequentialSum|BM_DemoDriveRebuild|BM_DemoRecordBookRebuild' \
+  --benchmark_out="$work/emulation.json" --benchmark_out_format=json >/dev/null
+python3 - "$work/emulation.json" <<'PY'
+import json, sys
+runs = {b["name"]: b["real_time"] for b in json.load(open(sys.argv[1]))["benchmarks"]}
+base = runs["BM_DemoSequentialSum"]
+print(f"sequential sum       : {base:.1f} ms")
+for name, label in (("BM_DemoDriveRebuild", "drives rebuilt"), ("BM_DemoRecordBookRebuild", "record book rebuilt")):
+    print(f"{label:21}: {runs[name]:.1f} ms   RATIO {runs[name] / base:.2f} of the sum")
+PY
+
+echo
+echo "== one report end to end (POST /api/reports in process: validation, commit, engine, statuses,"
+echo "   drives, records, events) on the demo store vs one single-row SQLite commit (WAL, FULL)"
+"$root/$build/bench/report_apply_benchmark" --benchmark_out="$work/apply.json" \
+  --benchmark_out_format=json >/dev/null
+python3 - "$work/apply.json" <<'PY'
+import json, sys
+runs = {b["name"]: b for b in json.load(open(sys.argv[1]))["benchmarks"]}
+ours, base = runs["BM_ReportEndToEnd"], runs["BM_SqliteOneRowCommit"]
+print(f"sqlite one-row commit : {1e6 / base['real_time']:.0f} commits/s ({base['real_time']:.0f} us)")
+print(f"report end to end     : {1e6 / ours['real_time']:.0f} reports/s ({ours['real_time']:.0f} us, "
+      f"{ours.get('events_per_report', 0):.2f} events per report)")
+print(f"RATIO report/commit = {base['real_time'] / ours['real_time']:.2f}  (1.0: a report costs one bare commit)")
+PY
