@@ -1,6 +1,7 @@
 // `chollima drive`, `chollima standards`, `chollima outliers` and `chollima records`:
 // emulation drives with their standings and results, standards with their history,
-// outlier reviews and the records book.
+// outlier reviews and the records book. With --format json a command prints the HTTP
+// API's answer for the same query (service/emulation_view.h), so scripts see one shape.
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -17,6 +18,7 @@
 #include "engine/standards.h"
 #include "io/emulation_input.h"
 #include "io/table_writer.h"
+#include "service/emulation_view.h"
 #include "service/service.h"
 
 namespace chollima::cli {
@@ -37,6 +39,14 @@ std::string AsOption(const std::string& message) {
   }
   for (char& c : name) c = c == '_' ? '-' : c;
   return "--" + name + message.substr(colon);
+}
+
+// Prints a JSON document built by `write` (the API's shapes) and a newline.
+template <typename Fn>
+void PrintJson(Fn&& write) {
+  io::JsonWriter w;
+  write(w);
+  std::cout << w.str() << "\n";
 }
 
 io::TableFormat FormatOf(const std::string& f) {
@@ -189,6 +199,20 @@ void AddDriveList(CLI::App& drive, int& exit_code) {
     auto svc = OpenStore(o->db, store::OpenMode::kExisting, exit_code);
     if (!svc) return;
     const engine::State& s = svc->state();
+    if (o->format == "json") {
+      const Date today = s.LastReportedDay().value_or(Date());
+      PrintJson([&](io::JsonWriter& j) {
+        j.BeginObject();
+        j.Key("drives");
+        j.BeginArray();
+        for (DriveId id = 0; id < static_cast<DriveId>(s.drives().size()); ++id) {
+          service::WriteDriveJson(j, s, id, s.drives()[static_cast<size_t>(id)], today);
+        }
+        j.EndArray();
+        j.EndObject();
+      });
+      return;
+    }
     io::TableWriter w(std::cout, FormatOf(o->format),
                       {"code", "name", "start", "end", "season", "seasons", "participants", "rule",
                        "leagues", "size_bands", "promote", "relegate", "growth_base", "streak"});
@@ -247,6 +271,14 @@ int RunStandings(const StandingsOptions& o) {
   const engine::AssignmentBook book(s);
   auto table = engine::ComputeStandings(s, book, *id, drive, s.drive_results(), q);
   if (!table.ok()) return Rejected(command, table.error());
+  if (o.format == "json") {
+    PrintJson([&](io::JsonWriter& j) {
+      service::WriteStandingsJson(
+          j, s, drive, *table, q.level,
+          {.offset = 0, .limit = o.limit > 0 ? o.limit : table->rows.size()});
+    });
+    return kExitOk;
+  }
   const bool text = o.format == "table";
   if (text) {
     std::cout << drive.name << " (" << drive.code << "), season " << table->season.index << " ("
@@ -351,9 +383,16 @@ int RunResults(const ResultsOptions& o) {
   }
   const engine::State& s = svc->state();
   const Drive& drive = s.drives()[static_cast<size_t>(*id)];
+  const auto seasons = engine::SeasonsOf(drive);
+  if (o.format == "json" && o.season >= 0 && static_cast<size_t>(o.season) < seasons.size()) {
+    PrintJson([&](io::JsonWriter& j) {
+      service::WriteResultsJson(j, s, drive, seasons[static_cast<size_t>(o.season)], finalized,
+                                results);
+    });
+    return kExitOk;
+  }
   const bool text = o.format == "table";
   if (text) {
-    const auto seasons = engine::SeasonsOf(drive);
     std::cout << drive.name << " (" << drive.code << "), season " << o.season;
     if (o.season >= 0 && static_cast<size_t>(o.season) < seasons.size()) {
       std::cout << " (" << SeasonText(seasons[static_cast<size_t>(o.season)]) << ")";
@@ -678,10 +717,15 @@ void AddRecords(CLI::App& app, int& exit_code) {
       }
     }
     const engine::RecordBook book(s, s.outlier_reviews());
+    const std::vector<engine::RecordEntry> records = book.Records(filter);
+    if (o->format == "json") {
+      PrintJson([&](io::JsonWriter& j) { service::WriteRecordsJson(j, s, records); });
+      return;
+    }
     io::TableWriter w(std::cout, FormatOf(o->format),
                       {"indicator", "grain", "scope", "target", "holder", "period", "value",
                        "previous_holder", "previous_period", "previous_value"});
-    for (const engine::RecordEntry& e : book.Records(filter)) {
+    for (const engine::RecordEntry& e : records) {
       std::vector<io::Cell> cells = {
           io::Cell::Text(s.indicators()[static_cast<size_t>(e.key.indicator)].code),
           io::Cell::Text(GrainName(e.key.grain)),
@@ -741,10 +785,15 @@ void AddOutliersList(CLI::App& outliers, int& exit_code) {
       if (!indicator) return;
     }
     const engine::RecordBook book(s, s.outlier_reviews());
+    const std::vector<engine::Outlier> flagged = book.Outliers(unit, indicator);
+    if (o->format == "json") {
+      PrintJson([&](io::JsonWriter& j) { service::WriteOutliersJson(j, s, flagged); });
+      return;
+    }
     io::TableWriter w(
         std::cout, FormatOf(o->format),
         {"unit", "indicator", "date", "value", "expected", "score", "reason", "review"});
-    for (const engine::Outlier& x : book.Outliers(unit, indicator)) {
+    for (const engine::Outlier& x : flagged) {
       w.Row({io::Cell::Text(ParticipantCode(s, {false, x.unit})),
              io::Cell::Text(s.indicators()[static_cast<size_t>(x.indicator)].code),
              io::Cell::Text(FormatDate(x.date)), io::Cell::Number(x.value),
@@ -789,6 +838,10 @@ void AddStandardsStatus(CLI::App& standards, int& exit_code) {
     auto status = engine::EvaluateStandards(s, s.standards(), {.as_of = *as_of, .season = *season});
     if (!status.ok()) {
       exit_code = Rejected(command, status.error());
+      return;
+    }
+    if (o->format == "json") {
+      PrintJson([&](io::JsonWriter& j) { service::WriteStandardsJson(j, s, *status); });
       return;
     }
     io::TableWriter w(std::cout, FormatOf(o->format),

@@ -153,9 +153,13 @@ TEST_F(Emulation, CreateThenListRoundTripsTheDrive) {
   EXPECT_EQ(rows[0]["streak"], "month");
   EXPECT_EQ(rows[0]["rule"], "out:percent_of_plan@0.6,out:per_capacity:workers@0.4");
   EXPECT_EQ(rows[0]["size_bands"], "capacity:100,1000");
+  // JSON: the API's shape (GET /api/drives).
   r = Run({"drive", "list", "--db", "s.db", "--format", "json"});
+  EXPECT_THAT(r.out, HasSubstr(R"({"drives":[{"id":0,"code":"winter26")"));
   EXPECT_THAT(r.out, HasSubstr(R"("rule":"out:percent_of_plan@0.6,out:per_capacity:workers@0.4")"));
-  EXPECT_THAT(r.out, HasSubstr(R"("size_bands":"capacity:100,1000")"));
+  EXPECT_THAT(r.out, HasSubstr(R"("size_attribute":"capacity","size_bounds":[100,1000])"));
+  EXPECT_THAT(r.out,
+              HasSubstr(R"("seasons":[{"index":0,"begin":"2026-01-01","end":"2026-03-31"})"));
   // A dry run validates and writes nothing.
   const std::string before = Read("s.db");
   r = Run({"drive", "create", "--db", "s.db", "--code", "spring", "--name", "Spring", "--start",
@@ -251,6 +255,14 @@ TEST_F(Emulation, StandingsAreTheHandComputedOnes) {
   EXPECT_NEAR(std::stod(rows[0]["score"]), 105, 1e-9);
   EXPECT_EQ(rows[1]["participant"], "region/P2");
   EXPECT_NEAR(std::stod(rows[1]["score"]), 90, 1e-9);
+  // JSON: the API's Standings (GET /api/drives/jan/standings).
+  r = Run(
+      {"drive", "standings", "--db", "s.db", "--drive", "jan", "--limit", "1", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(R"({"drive":"jan","season":{"index":0,"begin":"2026-01-01",)"
+                               R"("end":"2026-01-31"},"as_of":"2026-01-02")"));
+  EXPECT_THAT(r.out, HasSubstr(R"("total":3,"rows":[{"participant":{"kind":"unit","code":"A")"));
+  EXPECT_THAT(r.out, ::testing::Not(HasSubstr(R"("code":"B")")));
   // --limit and the table's header line.
   r = Run({"drive", "standings", "--db", "s.db", "--drive", "jan", "--limit", "1"});
   ASSERT_EQ(r.exit_code, 0);
@@ -273,8 +285,8 @@ TEST_F(Emulation, ASeasonIsFinalizedOnceWhenItHasEnded) {
   // Not before its end: the January season runs until the 31st, reports reach the 2nd.
   ASSERT_EQ(CreateJanuaryDrive().exit_code, 0);
   const std::string running = Read("s.db");
-  RunResult early = Run({"drive", "results", "--db", "s.db", "--drive", "jan", "--season", "0",
-                         "--finalize"});
+  RunResult early =
+      Run({"drive", "results", "--db", "s.db", "--drive", "jan", "--season", "0", "--finalize"});
   EXPECT_EQ(early.exit_code, 1);
   EXPECT_THAT(early.err, HasSubstr("runs until 2026-01-31"));
   EXPECT_EQ(Read("s.db"), running);
@@ -410,6 +422,10 @@ TEST_F(Emulation, RecordsWaitForFlaggedReportsToBeConfirmed) {
   EXPECT_EQ(rows[0]["previous_holder"], "B");
   EXPECT_EQ(rows[0]["previous_period"], "2026-01-01");
   EXPECT_EQ(rows[0]["previous_value"], "150");
+  r = Run({"records", "--db", "s.db", "--indicator", "out", "--grain", "day", "--scope", "all",
+           "--format", "json"});
+  EXPECT_THAT(r.out, HasSubstr(R"({"records":[{"indicator":"out","grain":"day","scope":"all",)"
+                               R"("target":null,"holder":{"kind":"unit","code":"B")"));
   // A's January so far (a running month of a higher-is-better sum counts): 110 + 120.
   r = Run({"records", "--db", "s.db", "--target", "A", "--grain", "month", "--format", "csv"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
