@@ -711,6 +711,8 @@ function standings(dv, q) {
     if (!groups[wh] || !groups[wh].has(wc)) throw apiError(422, 'not_found', `within: no group '${q.within}'`);
     rows = rows.filter((x) => (x.k !== undefined ? units[x.k].paths[wh].includes(wc) : x.key === q.within || ancestorsOfKey(x.key).includes(wc)));
   }
+  // As the server (docs/openapi.yaml): by league, then rank (ties in the list's order).
+  if (unitsView) rows = [...rows].sort((a, b) => a.league - b.league || a.rank - b.rank);
   const offset = Math.max(0, Number(q.offset ?? 0) || 0);
   const limit = Math.max(1, Math.min(1000, Number(q.limit ?? 100) || 100));
   const page = rows.slice(offset, offset + limit);

@@ -468,11 +468,13 @@ export const api = {
     request<{ outliers: Outlier[] }>('/api/outliers', { query: q, signal }).then((r) => r.outliers),
   reviewOutlier: (body: { unit: string; indicator: string; date: string; confirmed: boolean; note?: string }) =>
     request<unknown>('/api/outliers/review', { method: 'POST', json: body }),
-  standards: (asOf?: string, signal?: AbortSignal) =>
-    request<{ standards: Standard[] }>('/api/standards', { query: { as_of: asOf }, signal }).then((r) => r.standards),
+  /** season: the grain of the seasons the rule looks at (month, quarter, half, year; the server's default: year). */
+  standards: (asOf?: string, signal?: AbortSignal, season?: string) =>
+    request<{ standards: Standard[] }>('/api/standards', { query: { as_of: asOf, season }, signal }).then((r) => r.standards),
   setStandard: (body: { indicator: string; peer_group: string | null; from: string; value: number; note: string }) =>
-    request<Standard>('/api/standards', { method: 'POST', json: body }),
-  rebase: (body: { indicator: string; peer_group: string | null; as_of?: string; apply: boolean }) =>
+    // The server answers the stored revision (201).
+    request<StandardRevision>('/api/standards', { method: 'POST', json: body }),
+  rebase: (body: { indicator: string; peer_group: string | null; as_of?: string; season?: string; apply: boolean }) =>
     request<Rebase>('/api/standards/rebase', { method: 'POST', json: body }),
 
   hierarchies: cached('hierarchies', () =>

@@ -3,7 +3,7 @@
 // celebration (a CSS banner and confetti) for each. An overtaking in this drive
 // re-fetches the standings; the board also refreshes itself every minute.
 
-import { api, indicatorMap, type Drive, type Indicator, type StandingRow } from '../api';
+import { api, indicatorMap, type Drive, type Indicator, type StandingRow, type Standings } from '../api';
 import { h, replace } from '../dom';
 import { day, int, num, period as fmtPeriod, time } from '../format';
 import { asOvertaking, asRecord, liveEvents, liveState, onLive, onLiveEvent, type LiveEvent, type OvertakingEvent, type RecordEvent } from '../live';
@@ -88,11 +88,11 @@ export async function boardPage(ctx: Ctx): Promise<void> {
     ctrl = new AbortController();
     const signal = AbortSignal.any ? AbortSignal.any([ctx.signal, ctrl.signal]) : ctrl.signal;
     try {
-      const st = await api.standings(drive.code, { league: league === '' ? undefined : league, limit: TOP, offset: 0 }, signal);
+      const st = league === '' ? await overallTop(drive.code, signal) : await api.standings(drive.code, { league, limit: TOP, offset: 0 }, signal);
       const lg = st.leagues.find((l) => String(l.index) === league);
       title.textContent = lg ? `League ${lg.name}: top ${TOP}` : `Top ${TOP} of ${int(st.total)}`;
       sub.textContent = `Season ${st.season.index + 1} · ${windowText(st.season.begin, st.season.end)} · as of ${day(st.as_of)}`;
-      const oneTable = !!lg || !st.leagues.length;
+      const oneTable = !!lg || st.leagues.length < 2;
       const leagueName = new Map(st.leagues.map((l) => [l.index, l.name]));
       replace(list, st.rows.map((r) => boardRow(r, oneTable, leagueName, r.participant.code === highlight, drive.streak_grain)));
       list.dataset.loadedAt = String(Date.now());
@@ -144,12 +144,28 @@ export async function boardPage(ctx: Ctx): Promise<void> {
           key: `r:${r.record.holder.code}:${r.indicator}:${r.grain}:${r.record.period}`,
           weight: SCOPE_WEIGHT[r.scope] ?? 0,
           title: 'New record!',
-          line1: `${r.record.holder.name}: ${ind?.name ?? r.indicator}, ${GRAINS[r.grain] ?? r.grain} ${scopeText(r)}`,
-          line2: `${num(r.record.value)}${ind ? ` ${ind.measure}` : ''} on ${fmtPeriod(r.record.period)}${r.previous ? ` · the previous best ${num(r.previous.value)} (${r.previous.holder.name})` : ''}`,
+          line1: `${r.record.holder.name}: ${ind?.name ?? r.indicator}, ${scopeText(r, GRAINS[r.grain] ?? r.grain)}`,
+          line2: `${num(r.record.value)}${ind ? ` ${ind.measure}` : ''} on ${fmtPeriod(r.record.period)}${r.previous ? ` · the previous best ${num(r.previous.value)}${ind ? ` ${ind.measure}` : ''} (${r.previous.holder.name})` : ''}`,
         });
       }
     }),
   );
+}
+
+/**
+ * The overall top ten. The server lists the rows by league, then rank (so its first page
+ * is the first league's top): the whole table when it fits in one page of 1000, else
+ * each league's top ten (the overall top ten is among them), then by overall rank.
+ */
+async function overallTop(code: string, signal: AbortSignal): Promise<Standings> {
+  const st = await api.standings(code, { limit: 1000, offset: 0 }, signal);
+  let rows = st.rows;
+  if (st.rows.length < st.total && st.leagues.length) {
+    const tops = await Promise.all(st.leagues.map((l) => api.standings(code, { league: l.index, limit: TOP, offset: 0 }, signal)));
+    rows = tops.flatMap((t) => t.rows);
+  }
+  const key = (r: StandingRow) => (r.scored && r.overall_rank ? r.overall_rank : Infinity);
+  return { ...st, rows: rows.filter((r) => r.scored).sort((a, b) => key(a) - key(b)).slice(0, TOP) };
 }
 
 function boardRow(r: StandingRow, oneTable: boolean, leagues: Map<number, string>, moved: boolean, streakGrain: string): HTMLLIElement {
@@ -228,10 +244,11 @@ function recordText(r: RecordEvent, inds: Map<string, Indicator>): HTMLElement {
 
 const SCOPE_WEIGHT: Record<string, number> = { unit: 1, group: 2, all: 3 };
 
-function scopeText(r: RecordEvent): string {
-  if (r.scope === 'all') return 'of all units';
-  if (r.scope === 'group') return `in ${r.target ?? 'its group'}`;
-  return 'of its own';
+/** "best day of all units", "best day in region/P01", "its own best day". */
+function scopeText(r: RecordEvent, grain: string): string {
+  if (r.scope === 'all') return `${grain} of all units`;
+  if (r.scope === 'group') return `${grain} in ${r.target ?? 'its group'}`;
+  return `its own ${grain}`;
 }
 
 interface Banner {

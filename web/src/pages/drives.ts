@@ -102,7 +102,7 @@ function participantsText(d: Drive): string {
   const p = d.participants;
   const within = p.within ? ` within ${p.within}` : '';
   if (p.kind === 'groups') return `the groups of ${p.hierarchy ?? '?'} level ${p.level}${within}`;
-  return `all units${p.hierarchy ? ` of ${p.hierarchy}` : ''}${within}`;
+  return p.within ? `the units in ${p.within}` : 'all units';
 }
 
 function leaguesText(d: Drive): string {
@@ -296,10 +296,12 @@ export async function drivePage(ctx: Ctx): Promise<void> {
   const resultsBox = h('section', { class: 'card', testid: 'results', 'aria-labelledby': 'results-h' });
   status.replaceWith(controls, body, resultsBox, honoursBox, rule);
 
-  function fillLeagues(leagues: League[]): void {
+  // A group table (level) is one league "all", as is a drive without leagues: nothing to choose.
+  function fillLeagues(st: Standings): void {
+    const leagues = realLeagues(st);
     replace(
       leagueSel,
-      h('option', { value: '', selected: !state.league }, leagues.length ? 'All leagues' : 'No leagues at this level'),
+      h('option', { value: '', selected: !state.league }, leagues.length ? 'All leagues' : st.level ? 'No leagues at this level' : 'One table'),
       leagues.map((l) => h('option', { value: String(l.index), selected: state.league === String(l.index) }, l.name)),
     );
     leagueSel.disabled = !leagues.length;
@@ -324,7 +326,7 @@ export async function drivePage(ctx: Ctx): Promise<void> {
         },
         signal,
       );
-      fillLeagues(st.leagues);
+      fillLeagues(st);
       asOfLine.textContent = `Season ${st.season.index + 1}: ${windowText(st.season.begin, st.season.end)} · standings as of ${day(st.as_of)}${st.level ? ` · groups: ${levelLabel(st.level)}` : ''}`;
       replace(body, standingsTable(st, inds, state.league !== '', drive.streak_grain), pager({
         offset: state.offset,
@@ -360,12 +362,21 @@ export async function drivePage(ctx: Ctx): Promise<void> {
   ctx.onCleanup(() => clearTimeout(timer));
 }
 
+/** The leagues worth showing: none for a group table or a single league. */
+function realLeagues(st: Standings): League[] {
+  return st.level || st.leagues.length < 2 ? [] : st.leagues;
+}
+
 function standingsTable(st: Standings, inds: Map<string, Indicator>, oneLeague: boolean, streakGrain: string): HTMLElement {
   const leagues = new Map(st.leagues.map((l) => [l.index, l]));
-  const hasLeagues = st.leagues.length > 0;
+  const hasLeagues = realLeagues(st).length > 0;
+  // All leagues: the server lists the rows by league, then rank; each league starts a
+  // block (a rule above its first row), the rank shown is the one in the league.
+  const byLeague = hasLeagues && !oneLeague;
+  const starts = new Set(st.rows.filter((r, i) => byLeague && i > 0 && r.league !== st.rows[i - 1].league));
   const caption = oneLeague && hasLeagues
     ? `League ${leagues.get(st.rows[0]?.league ?? -1)?.name ?? ''}: ${int(st.total)} participants`
-    : `${int(st.total)} ${st.level ? 'groups' : 'participants'}`;
+    : `${int(st.total)} ${st.level ? 'groups' : 'participants'}${byLeague ? ', league by league' : ''}`;
   return dataTable<StandingRow>({
     testid: 'standings-table',
     caption,
@@ -376,15 +387,15 @@ function standingsTable(st: Standings, inds: Map<string, Indicator>, oneLeague: 
       'data-overall': String(r.overall_rank ?? ''),
       'data-league': r.league === null ? '' : String(r.league),
       'data-zone': r.promotion ? 'promotion' : r.relegation ? 'relegation' : '',
-      class: r.promotion ? 'row-promotion' : r.relegation ? 'row-relegation' : '',
+      class: [r.promotion ? 'row-promotion' : r.relegation ? 'row-relegation' : '', starts.has(r) ? 'league-start' : ''].filter(Boolean).join(' '),
     }),
     empty: 'No participant matches.',
     columns: [
       {
         key: 'rank',
-        label: oneLeague || !hasLeagues ? 'Rank' : 'Overall',
+        label: byLeague ? 'Rank in league' : 'Rank',
         num: true,
-        cell: (r) => h('span', { class: 'rank', testid: `rank-${r.participant.code}` }, r.scored ? int(oneLeague || !hasLeagues ? r.rank : r.overall_rank) : '—'),
+        cell: (r) => h('span', { class: 'rank', testid: `rank-${r.participant.code}` }, r.scored ? int(r.rank) : '—'),
       },
       {
         key: 'participant',
@@ -396,11 +407,11 @@ function standingsTable(st: Standings, inds: Map<string, Indicator>, oneLeague: 
         ? [
             {
               key: 'league',
-              label: oneLeague ? 'Overall' : 'League (rank)',
+              label: oneLeague ? 'Overall' : 'League · overall',
               cell: (r: StandingRow): Child =>
                 oneLeague
-                  ? h('span', { class: 'num' }, int(r.overall_rank))
-                  : h('span', null, leagues.get(r.league ?? -1)?.name ?? '—', h('span', { class: 'muted num' }, ` #${int(r.rank)}`)),
+                  ? h('span', { class: 'num' }, r.scored ? int(r.overall_rank) : '—')
+                  : h('span', { class: 'league-cell' }, leagues.get(r.league ?? -1)?.name ?? '—', r.scored ? h('small', { class: 'muted num' }, `#${int(r.overall_rank)} overall`) : null),
             },
           ]
         : []),
@@ -453,8 +464,15 @@ async function showResults(ctx: Ctx, box: HTMLElement, drive: Drive): Promise<vo
     box.hidden = true;
     return;
   }
-  const today = new Date().toISOString().slice(0, 10);
-  const ended = drive.seasons.filter((s) => s.end < today || (drive.current_season !== null && s.index < drive.current_season));
+  // A season has ended once reports reach its last day (the server finalizes it then),
+  // or when a later one is running.
+  const lastDay = await api
+    .standings(drive.code, { limit: 1 }, ctx.signal)
+    .then((st) => st.as_of)
+    .catch(() => null);
+  if (ctx.signal.aborted) return;
+  const hasEnded = (s: { index: number; end: string }) => (drive.current_season !== null && s.index < drive.current_season) || (lastDay !== null && s.end <= lastDay);
+  const ended = drive.seasons.filter(hasEnded);
   let season = Number(ctx.query.get('season') ?? (ended.length ? ended[ended.length - 1].index : drive.current_season ?? 0));
   if (!drive.seasons[season]) season = 0;
   const sel = h('select', { id: uid('season'), testid: 'results-season' });
@@ -468,7 +486,7 @@ async function showResults(ctx: Ctx, box: HTMLElement, drive: Drive): Promise<vo
     msg.hide();
     try {
       const r = await api.results(drive.code, season, ctx.signal);
-      replace(content, resultsView(r, drive, async () => {
+      replace(content, resultsView(r, hasEnded(r.season), async () => {
         try {
           const f = await api.finalize(drive.code, season);
           await draw();
@@ -489,9 +507,12 @@ async function showResults(ctx: Ctx, box: HTMLElement, drive: Drive): Promise<vo
   await draw();
 }
 
-function resultsView(r: Results, drive: Drive, finalize: () => Promise<void>): HTMLElement {
-  const ended = drive.current_season === null || r.season.index < drive.current_season;
-  const state = r.finalized ? 'Final results' : ended ? 'Not finalized yet: the order as it stands' : 'The season is running: provisional order';
+function resultsView(r: Results, ended: boolean, finalize: () => Promise<void>): HTMLElement {
+  const state = r.finalized
+    ? 'Final results'
+    : ended
+      ? 'Not finalized yet: the order as it stands, and the titles it would give'
+      : 'The season is running: provisional order, and the titles it would give';
   const btn =
     !r.finalized && ended && canPlan()
       ? h('button', { type: 'button', class: 'btn', testid: 'results-finalize', onclick: (ev: Event) => { (ev.target as HTMLButtonElement).disabled = true; void finalize(); } }, `Finalize season ${r.season.index + 1}`)
@@ -504,14 +525,20 @@ function resultsView(r: Results, drive: Drive, finalize: () => Promise<void>): H
       testid: 'results-table',
       rows: r.results,
       rowTestid: (x) => `result-${x.participant.code}`,
-      rowAttrs: (x) => ({ 'data-title': x.title ?? '' }),
+      // Titles are awarded only when the season is finalized; before, the server tells the
+      // ones the order would give (shown as such, not as titles).
+      rowAttrs: (x) => ({ 'data-title': r.finalized ? (x.title ?? '') : '', 'data-would-be': r.finalized ? '' : (x.title ?? '') }),
       empty: 'No results.',
       columns: [
         { key: 'overall', label: 'Overall', num: true, sort: (x) => x.overall, cell: (x) => h('span', { class: 'rank' }, int(x.overall)) },
         { key: 'who', label: 'Participant', className: 'col-name', cell: (x) => participantCell(x.participant) },
         { key: 'league', label: 'League (rank)', cell: (x) => (x.league ? h('span', null, x.league, h('span', { class: 'muted num' }, ` #${int(x.rank)}`)) : '—') },
         { key: 'score', label: 'Score', num: true, sort: (x) => x.score, cell: (x) => h('strong', { class: 'num' }, score(x.score, 2)) },
-        { key: 'title', label: 'Title', cell: (x) => (x.title ? h('span', { class: `title title-${x.title}` }, TITLES[x.title] ?? x.title) : '') },
+        {
+          key: 'title',
+          label: r.finalized ? 'Title' : 'Title it would get',
+          cell: (x) => (!x.title ? '' : r.finalized ? h('span', { class: `title title-${x.title}` }, TITLES[x.title] ?? x.title) : h('span', { class: 'muted title' }, `(${TITLES[x.title] ?? x.title})`)),
+        },
       ],
     })),
   );

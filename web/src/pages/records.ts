@@ -6,7 +6,7 @@ import { api, indicatorMap, type Indicator, type Outlier, type RecordEntry } fro
 import { h, replace, uid } from '../dom';
 import { day, int, num, pct, period as fmtPeriod } from '../format';
 import { navigate, withParams, type Ctx } from '../router';
-import { dataTable, errorBlock, indicatorSelect, isAbort, loading, messageBox, pageHeader } from '../ui';
+import { dataTable, errorBlock, indicatorSelect, isAbort, loading, messageBox, pageHeader, pager } from '../ui';
 import { canPlan, participantCell } from './drives';
 
 const GRAINS: [string, string][] = [
@@ -146,16 +146,33 @@ function outlierState(o: Outlier): { key: string; label: string } {
   return { key: 'pending', label: '? Awaiting review' };
 }
 
+const OUTLIERS_PAGE = 50;
+
 function outliersView(list: Outlier[], inds: Map<string, Indicator>): HTMLElement[] {
   const planner = canPlan();
   const msg = messageBox('outlier-message');
+  const pending = list.filter((o) => o.confirmed === null).length;
   const intro = h(
     'p',
     { class: 'muted', testid: 'outliers-note' },
-    `${int(list.length)} value${list.length === 1 ? '' : 's'} far outside the unit’s history or capacity. They set no record until confirmed. `,
+    `${int(list.length)} value${list.length === 1 ? '' : 's'} far outside the unit’s history or capacity${list.length ? ` (${int(pending)} awaiting review)` : ''}. They set no record until confirmed. `,
     planner ? 'Confirm a real value, reject a mistake.' : 'Planners and admins review them.',
   );
-  const table = dataTable<Outlier>({
+  // A real economy flags hundreds (rest days, outages): a page at a time, in the server's order.
+  const holder = h('div');
+  const show = (offset: number): void => {
+    replace(
+      holder,
+      outliersTable(list.slice(offset, offset + OUTLIERS_PAGE), inds, planner, msg),
+      list.length > OUTLIERS_PAGE ? pager({ offset, limit: OUTLIERS_PAGE, total: list.length, testid: 'outliers-pager', onPage: show }) : null,
+    );
+  };
+  show(0);
+  return [intro, msg, holder];
+}
+
+function outliersTable(list: Outlier[], inds: Map<string, Indicator>, planner: boolean, msg: ReturnType<typeof messageBox>): HTMLElement {
+  return dataTable<Outlier>({
     testid: 'outliers-table',
     rows: list,
     rowTestid: (o) => `outlier-${outlierKey(o)}`,
@@ -165,7 +182,7 @@ function outliersView(list: Outlier[], inds: Map<string, Indicator>): HTMLElemen
       { key: 'unit', label: 'Unit', cell: (o) => participantCell(o.unit) },
       { key: 'indicator', label: 'Indicator', cell: (o) => inds.get(o.indicator)?.name ?? o.indicator },
       { key: 'date', label: 'Day', className: 'nowrap', sort: (o) => o.date, cell: (o) => day(o.date) },
-      { key: 'value', label: 'Value', num: true, cell: (o) => h('strong', { class: 'num' }, num(o.value)) },
+      { key: 'value', label: 'Value', num: true, cell: (o) => h('span', null, h('strong', { class: 'num' }, num(o.value)), ' ', h('span', { class: 'measure' }, inds.get(o.indicator)?.measure ?? '')) },
       { key: 'expected', label: 'Expected', num: true, cell: (o) => num(o.expected) },
       { key: 'score', label: 'Score', num: true, sort: (o) => o.score, cell: (o) => num(o.score) },
       { key: 'reason', label: 'Why', cell: (o) => (o.reason === 'capacity' ? 'beyond capacity' : o.reason === 'history' ? 'far from its history' : o.reason) },
@@ -208,5 +225,4 @@ function outliersView(list: Outlier[], inds: Map<string, Indicator>): HTMLElemen
         : []),
     ],
   });
-  return [intro, msg, table];
 }

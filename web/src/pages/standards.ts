@@ -6,9 +6,17 @@ import { api, ApiError, indicatorMap, type Group, type Indicator, type Rebase, t
 import { timeChart, toSec } from '../charts';
 import { field, h, replace, setFieldError, uid } from '../dom';
 import { day, int, num, parseNumber, pct } from '../format';
-import { link, navigate, reload, type Ctx } from '../router';
+import { link, navigate, reload, withParams, type Ctx } from '../router';
 import { dataTable, errorBlock, isAbort, loading, messageBox, pageHeader } from '../ui';
 import { canPlan } from './drives';
+
+const SEASONS: [string, string][] = [
+  ['month', 'Months'],
+  ['quarter', 'Quarters'],
+  ['half', 'Half-years'],
+  ['year', 'Years'],
+];
+const DEFAULT_SEASON = 'quarter';
 
 const keyOf = (s: { indicator: string; peer_group: string | null }) => `${s.indicator}|${s.peer_group ?? ''}`;
 
@@ -21,10 +29,13 @@ export async function standardsPage(ctx: Ctx): Promise<void> {
     pageHeader('Standards', h('p', { class: 'as-of' }, 'Norms per indicator and peer group. Re-based when the advanced exceed them, halfway and with a documented rule, so one good year does not set the norm.')),
     status,
   );
+  // The seasons the counts and the re-base rule look at (the last complete one before
+  // the latest reported day): quarters by default, as the demo's standards are derived.
+  const season = SEASONS.some(([v]) => v === ctx.query.get('season')) ? ctx.query.get('season')! : DEFAULT_SEASON;
   let list: Standard[];
   let inds: Map<string, Indicator>;
   try {
-    [list, inds] = await Promise.all([api.standards(undefined, ctx.signal), indicatorMap()]);
+    [list, inds] = await Promise.all([api.standards(undefined, ctx.signal, season), indicatorMap()]);
   } catch (e) {
     if (!isAbort(e)) status.replaceWith(errorBlock(e));
     return;
@@ -46,7 +57,7 @@ export async function standardsPage(ctx: Ctx): Promise<void> {
         key: 'indicator',
         label: 'Indicator',
         sort: (s) => name(s.indicator),
-        cell: (s) => h('a', { href: link('/standards', { indicator: s.indicator, peer_group: s.peer_group }), testid: `standard-link-${s.indicator}` }, name(s.indicator)),
+        cell: (s) => h('a', { href: link('/standards', { indicator: s.indicator, peer_group: s.peer_group, season: season === DEFAULT_SEASON ? null : season }), testid: `standard-link-${s.indicator}` }, name(s.indicator)),
       },
       { key: 'peer', label: 'Peer group', sort: (s) => s.peer_group ?? '', cell: (s) => s.peer_group ?? 'all units' },
       { key: 'value', label: 'Standard', num: true, cell: (s) => (s.current ? h('span', null, h('strong', { class: 'num', testid: 'standard-value' }, num(s.current.value)), ' ', h('span', { class: 'measure' }, measure(s.indicator))) : '—') },
@@ -57,7 +68,7 @@ export async function standardsPage(ctx: Ctx): Promise<void> {
         label: 'Meeting it',
         num: true,
         sort: (s) => (s.units ? (s.meeting ?? 0) / s.units : null),
-        cell: (s) => (s.units ? h('span', null, `${int(s.meeting)} of ${int(s.units)}`, h('span', { class: 'muted' }, ` (${pct((100 * (s.meeting ?? 0)) / s.units, 0)})`)) : '—'),
+        cell: (s) => (s.units ? h('span', null, `${int(s.meeting)} of ${int(s.units)}`, h('span', { class: 'muted' }, ` (${pct((100 * (s.meeting ?? 0)) / s.units, 0)})`)) : h('span', { class: 'muted' }, 'no unit with data')),
       },
       {
         key: 'advanced',
@@ -77,8 +88,18 @@ export async function standardsPage(ctx: Ctx): Promise<void> {
   const missing = !selected && ctx.query.get('indicator')
     ? h('div', { class: 'msg msg-info', role: 'status', testid: 'standard-missing' }, `No standard for ${name(ctx.query.get('indicator')!)} in ${ctx.query.get('peer_group') || 'all units'} yet.`)
     : null;
-  status.replaceWith(...(missing ? [missing] : []), h('section', { class: 'card' }, table), ...(selected ? [detail] : []), formBox);
-  if (selected) showDetail(ctx, detail, selected, name, measure);
+  const seasonSel = h(
+    'select',
+    { id: uid('season'), testid: 'standards-season', onchange: () => navigate(withParams({ season: seasonSel.value === DEFAULT_SEASON ? null : seasonSel.value })) },
+    SEASONS.map(([v, l]) => h('option', { value: v, selected: v === season }, l)),
+  );
+  const seasonCtl = h(
+    'div',
+    { class: 'controls' },
+    h('div', { class: 'control' }, h('label', { for: seasonSel.id }, 'Seasons judged (the last complete one)'), seasonSel),
+  );
+  status.replaceWith(seasonCtl, ...(missing ? [missing] : []), h('section', { class: 'card' }, table), ...(selected ? [detail] : []), formBox);
+  if (selected) showDetail(ctx, detail, selected, name, measure, season);
 
   if (!canPlan()) {
     replace(formBox, h('h2', { id: 'set-h' }, 'Set a standard'), h('p', { class: 'muted', testid: 'standards-readonly' }, 'Planners and admins set standards and apply re-bases.'));
@@ -100,7 +121,7 @@ function sourceLabel(s: string): string {
   return s === 'manual' ? 'set by hand' : s === 'derived' ? 'derived from the data' : s;
 }
 
-function showDetail(ctx: Ctx, box: HTMLElement, s: Standard, name: (c: string) => string, measure: (c: string) => string): void {
+function showDetail(ctx: Ctx, box: HTMLElement, s: Standard, name: (c: string) => string, measure: (c: string) => string, season: string): void {
   const hist = [...s.history].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
   const title = `${name(s.indicator)} — ${s.peer_group ?? 'all units'}`;
   box.append(h('h2', { id: 'standard-h', testid: 'standard-title' }, title));
@@ -148,8 +169,8 @@ function showDetail(ctx: Ctx, box: HTMLElement, s: Standard, name: (c: string) =
     btn.disabled = true;
     msg.hide();
     try {
-      const r = await api.rebase({ indicator: s.indicator, peer_group: s.peer_group, apply: false });
-      showProposal(out, r, s, msg, measure);
+      const r = await api.rebase({ indicator: s.indicator, peer_group: s.peer_group, season, apply: false });
+      showProposal(out, r, s, msg, measure, season);
     } catch (e) {
       msg.showError(e);
     } finally {
@@ -159,7 +180,7 @@ function showDetail(ctx: Ctx, box: HTMLElement, s: Standard, name: (c: string) =
   box.append(h('div', { class: 'actions' }, btn), msg, out);
 }
 
-function showProposal(out: HTMLElement, r: Rebase, s: Standard, msg: ReturnType<typeof messageBox>, measure: (c: string) => string): void {
+function showProposal(out: HTMLElement, r: Rebase, s: Standard, msg: ReturnType<typeof messageBox>, measure: (c: string) => string, season: string): void {
   out.hidden = false;
   out.className = `proposal ${r.rebase ? 'proposal-yes' : 'proposal-no'}`;
   out.dataset.rebase = String(r.rebase);
@@ -167,7 +188,7 @@ function showProposal(out: HTMLElement, r: Rebase, s: Standard, msg: ReturnType<
   apply.addEventListener('click', async () => {
     apply.disabled = true;
     try {
-      await api.rebase({ indicator: s.indicator, peer_group: s.peer_group, apply: true });
+      await api.rebase({ indicator: s.indicator, peer_group: s.peer_group, season, apply: true });
       msg.show('ok', 'The new standard is stored.');
       reload();
     } catch (e) {
@@ -231,7 +252,7 @@ function buildForm(box: HTMLElement, selected: Standard | null, indicators: Indi
     try {
       await api.setStandard({ indicator: indSel.value, peer_group: peerSel.value || null, from: from.value, value: v!, note: note.value.trim() });
       msg.show('ok', `Standard set: ${num(v)} from ${day(from.value)}.`);
-      navigate(link('/standards', { indicator: indSel.value, peer_group: peerSel.value || null }), { replace: true });
+      navigate(withParams({ indicator: indSel.value, peer_group: peerSel.value || null }), { replace: true });
     } catch (e) {
       if (e instanceof ApiError && e.status === 422 && e.errors.length) {
         for (const fe of e.errors) {
