@@ -446,7 +446,7 @@ function showHonours(box: HTMLElement, hs: Honour[], drive: Drive): void {
     h('h2', { id: 'honours-h' }, 'Honours'),
     dataTable<Honour>({
       testid: 'honours-table',
-      rows: hs,
+      rows: [...hs].sort((a, b) => b.season - a.season), // the latest season first (stable: the server's order within one)
       columns: [
         { key: 'season', label: 'Season', cell: (x) => { const s = drive.seasons[x.season]; return s ? `${x.season + 1} (${windowText(s.begin, s.end)})` : String(x.season + 1); } },
         { key: 'title', label: 'Title', cell: (x) => h('span', { class: `title title-${x.title}` }, TITLES[x.title] ?? x.title) },

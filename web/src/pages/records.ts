@@ -129,11 +129,18 @@ function recordsTable(recs: RecordEntry[], inds: Map<string, Indicator>): HTMLEl
         num: true,
         cell: (r) =>
           r.previous
-            ? h('span', null, num(r.previous.value), r.previous.value ? h('span', { class: 'gain' }, ` +${pct((100 * (r.value - r.previous.value)) / r.previous.value)}`) : null)
+            ? h('span', null, num(r.previous.value), r.previous.value ? h('span', { class: 'gain' }, ` ${change(r.value, r.previous.value)}`) : null)
             : '—',
       },
     ],
   });
+}
+
+/** The change from the previous record in percent, signed (lower-is-better records go down). */
+function change(value: number, previous: number): string {
+  const d = (100 * (value - previous)) / Math.abs(previous);
+  if (Math.abs(d) < 0.05) return d >= 0 ? '+<0.1%' : '−<0.1%';
+  return `${d >= 0 ? '+' : '−'}${pct(Math.abs(d))}`;
 }
 
 function outlierKey(o: Outlier): string {
