@@ -184,7 +184,10 @@ std::optional<Standard> StandardInForce(std::span<const Standard> standards, Ind
 
 Result<Period> LastCompleteSeason(Grain season, Date as_of) {
   if (Status s = CheckOptions({.as_of = as_of, .season = season}); !s.ok()) return s.error();
-  return PeriodOf(season, PeriodOf(season, as_of).begin - 1);
+  // As of its last day a season is complete (as_of counts as reported, as everywhere).
+  const Period holding = PeriodOf(season, as_of);
+  if (as_of == holding.end - 1) return holding;
+  return PeriodOf(season, holding.begin - 1);
 }
 
 double DeriveStandardValue(const State& state, IndicatorId indicator, GroupId peer_group,

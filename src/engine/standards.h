@@ -41,9 +41,10 @@
 //   the same `from` keep their input order). The standard in force on day d is the last
 //   revision in that order with from <= d; none before the first revision's `from`.
 //
-// Seasons. The last complete season before as_of is S1 = the period of the season grain
-//   just before the one that holds as_of (every day of S1 is before as_of: S1.end <=
-//   as_of); S0 is the season before S1. Grains: month, quarter, half, year.
+// Seasons. The last complete season as of day A is S1 = the period of the season grain
+//   that holds A when A is its last day (the as-of day counts as reported, as in
+//   fulfilment and drives), else the one just before it (every day of S1 is on or before
+//   A: S1.end <= A + 1); S0 is the season before S1. Grains: month, quarter, half, year.
 //
 // Meeting the standard (EvaluateStandards). With C the standard in force on as_of, unit
 //   u meets it when v(u) >= C.value (higher is better) or v(u) <= C.value (lower is
@@ -89,7 +90,7 @@ inline constexpr int32_t kMinUnitsForStandard = 4;
 
 struct StandardOptions {
   Date as_of;
-  // The grain of the seasons the rule looks at: the last complete seasons before as_of.
+  // The grain of the seasons the rule looks at: the last complete seasons as of as_of.
   Grain season = Grain::kYear;
 };
 
@@ -166,7 +167,7 @@ std::vector<Standard> StandardHistory(std::span<const Standard> standards, Indic
 std::optional<Standard> StandardInForce(std::span<const Standard> standards, IndicatorId indicator,
                                         GroupId peer_group, Date day);
 
-// The last complete season before as_of (S1 in SEMANTICS). Fails with kInvalidArgument
+// The last complete season as of as_of (S1 in SEMANTICS). Fails with kInvalidArgument
 // for a grain other than month, quarter, half or year, or an as_of outside years
 // kMinYear..kMaxYear.
 Result<Period> LastCompleteSeason(Grain season, Date as_of);
