@@ -168,45 +168,71 @@ std::vector<int32_t> RowOfGroup(const State& state, const Table& table) {
   return out;
 }
 
-void TableFigures(const State& state, const AssignmentBook& book, const Spec& spec,
-                  const Table& table, const Window& w, std::vector<double>& figs) {
+// Group tables: what a group's figures on one day are made of, kept so that a report
+// of one unit refreshes only that unit's figures and re-sums only its group.
+struct GroupKept {
+  std::vector<int32_t> member_row;           // unit -> its row that day (-1: none)
+  std::vector<std::vector<UnitId>> members;  // row -> member units, by increasing id
+  std::vector<double> unit_figs;             // unit x terms x kFig (members only)
+};
+
+// Row r's figures from its members' kept figures, summed in increasing unit id (the
+// same order, hence the same doubles, whether from scratch or after a report).
+void GroupRowFigures(const AssignmentBook& book, const Spec& spec, const Table& table,
+                     const Window& w, const GroupKept& kept, size_t r, double* out) {
   const size_t nt = spec.terms.size();
-  figs.assign(table.rows.size() * nt * kFig, kNaN);
+  const size_t stride = nt * kFig;
+  std::vector<Acc> acc(stride);
+  for (const UnitId u : kept.members[r]) {
+    const double* f = kept.unit_figs.data() + static_cast<size_t>(u) * stride;
+    for (size_t k = 0; k < stride; ++k) acc[k].Add(f[k]);
+  }
+  for (size_t t = 0; t < nt; ++t) {
+    const Term& term = spec.terms[t];
+    const Acc* a = acc.data() + t * kFig;
+    double* f = out + t * kFig;
+    std::fill(f, f + kFig, kNaN);
+    f[kX] = a[kX].Actual(term.role, term.aggregation);
+    if (term.normalization == Normalization::kPercentOfPlan) {
+      const double own = TargetPlan(book, table.rows[r], term, w.begin, w.end);
+      f[kPlan] = w.end <= w.begin  ? 0.0
+                 : std::isnan(own) ? a[kPlan].Plan(term.rolls_up_as_mean)
+                                   : own;
+    }
+    if (term.normalization == Normalization::kGrowth) {
+      f[kBase] = a[kBase].Actual(term.role, term.aggregation);
+    }
+    if (term.normalization == Normalization::kPerCapacity) {
+      f[kCap] = a[kCap].Actual(term.capacity_role, term.capacity_aggregation);
+    }
+  }
+}
+
+// `kept` (group tables only, optional) receives the members and their figures.
+void TableFigures(const State& state, const AssignmentBook& book, const Spec& spec,
+                  const Table& table, const Window& w, std::vector<double>& figs,
+                  GroupKept* kept = nullptr) {
+  const size_t nt = spec.terms.size();
+  const size_t stride = nt * kFig;
+  figs.assign(table.rows.size() * stride, kNaN);
   if (!table.groups) {
     for (size_t r = 0; r < table.rows.size(); ++r) {
-      UnitFigures(state, book, spec, table.rows[r].id, w, figs.data() + r * nt * kFig);
+      UnitFigures(state, book, spec, table.rows[r].id, w, figs.data() + r * stride);
     }
     return;
   }
-  const std::vector<int32_t> member_row =
-      MemberRows(state, table, RowOfGroup(state, table), w.members_day);
-  std::vector<Acc> acc(table.rows.size() * nt * kFig);
-  std::vector<double> unit(nt * kFig);
-  for (size_t u = 0; u < member_row.size(); ++u) {
-    if (member_row[u] < 0) continue;
-    UnitFigures(state, book, spec, static_cast<UnitId>(u), w, unit.data());
-    Acc* a = acc.data() + static_cast<size_t>(member_row[u]) * nt * kFig;
-    for (size_t k = 0; k < nt * kFig; ++k) a[k].Add(unit[k]);
+  GroupKept local;
+  GroupKept& k = kept != nullptr ? *kept : local;
+  k.member_row = MemberRows(state, table, RowOfGroup(state, table), w.members_day);
+  k.members.assign(table.rows.size(), {});
+  k.unit_figs.assign(k.member_row.size() * stride, kNaN);
+  for (size_t u = 0; u < k.member_row.size(); ++u) {
+    if (k.member_row[u] < 0) continue;
+    k.members[static_cast<size_t>(k.member_row[u])].push_back(static_cast<UnitId>(u));
+    UnitFigures(state, book, spec, static_cast<UnitId>(u), w, k.unit_figs.data() + u * stride);
   }
   for (size_t r = 0; r < table.rows.size(); ++r) {
-    for (size_t t = 0; t < nt; ++t) {
-      const Term& term = spec.terms[t];
-      const Acc* a = acc.data() + (r * nt + t) * kFig;
-      double* f = figs.data() + (r * nt + t) * kFig;
-      f[kX] = a[kX].Actual(term.role, term.aggregation);
-      if (term.normalization == Normalization::kPercentOfPlan) {
-        const double own = TargetPlan(book, table.rows[r], term, w.begin, w.end);
-        f[kPlan] = w.end <= w.begin  ? 0.0
-                   : std::isnan(own) ? a[kPlan].Plan(term.rolls_up_as_mean)
-                                     : own;
-      }
-      if (term.normalization == Normalization::kGrowth) {
-        f[kBase] = a[kBase].Actual(term.role, term.aggregation);
-      }
-      if (term.normalization == Normalization::kPerCapacity) {
-        f[kCap] = a[kCap].Actual(term.capacity_role, term.capacity_aggregation);
-      }
-    }
+    GroupRowFigures(book, spec, table, w, k, r, figs.data() + r * stride);
   }
 }
 
@@ -680,6 +706,7 @@ struct Computation {
   DayEval day[3];
   std::vector<int32_t> streak;
   std::vector<int32_t> row_of_unit;  // participant tables of units: unit -> row
+  GroupKept kept[3];                 // group tables: by window (valid ones)
 };
 
 Status PrepareComputation(const State& state, const AssignmentBook& book, DriveId id,
@@ -747,28 +774,43 @@ Status PrepareComputation(const State& state, const AssignmentBook& book, DriveI
   return OkStatus();
 }
 
-// Members of each group row on `day` (empty lists for unit rows).
-std::vector<std::vector<UnitId>> MembersOf(const State& state, const Table& table, Date day) {
-  std::vector<std::vector<UnitId>> out(table.rows.size());
-  if (!table.groups) return out;
-  const std::vector<int32_t> row = MemberRows(state, table, RowOfGroup(state, table), day);
-  for (size_t u = 0; u < row.size(); ++u) {
-    if (row[u] >= 0) out[static_cast<size_t>(row[u])].push_back(static_cast<UnitId>(u));
-  }
-  return out;
-}
-
 void ComputeAll(const State& state, const AssignmentBook& book, Computation& c) {
   for (int i = 0; i < 3; ++i) {
     if (!c.window[i].valid) continue;
-    TableFigures(state, book, c.spec, c.table, c.window[i], c.day[i].figs);
+    TableFigures(state, book, c.spec, c.table, c.window[i], c.day[i].figs, &c.kept[i]);
   }
-  const std::vector<std::vector<UnitId>> members =
-      MembersOf(state, c.table, c.window[0].members_day);
+  // Window 0 is always valid; its members are the members on E.
   c.streak.assign(c.table.rows.size(), 0);
+  static const std::vector<UnitId> kNone;
   for (size_t r = 0; r < c.table.rows.size(); ++r) {
-    c.streak[r] = StreakOf(state, book, c.spec, c.table.rows[r], members[r], c.window[0]);
+    const std::vector<UnitId>& members = c.table.groups ? c.kept[0].members[r] : kNone;
+    c.streak[r] = StreakOf(state, book, c.spec, c.table.rows[r], members, c.window[0]);
   }
+}
+
+// Group tables only: unit u's reports changed its figures of the windows i with
+// `days[i]`. Refreshes u's kept figures there and adds the row u counts in on window i's
+// members day to `rows[i]` (to be re-summed).
+void RecomputeMember(const State& state, const AssignmentBook& book, Computation& c, UnitId u,
+                     const bool (&days)[3], std::vector<size_t> (&rows)[3]) {
+  const size_t stride = c.spec.terms.size() * kFig;
+  for (int i = 0; i < 3; ++i) {
+    if (!c.window[i].valid || !days[i]) continue;
+    GroupKept& k = c.kept[i];
+    if (u < 0 || static_cast<size_t>(u) >= k.member_row.size()) continue;
+    const int32_t row = k.member_row[static_cast<size_t>(u)];
+    if (row < 0) continue;
+    UnitFigures(state, book, c.spec, u, c.window[i],
+                k.unit_figs.data() + static_cast<size_t>(u) * stride);
+    rows[i].push_back(static_cast<size_t>(row));
+  }
+}
+
+// Group tables only: re-sums row r of day i from its members' kept figures.
+void RecomputeGroupRow(const AssignmentBook& book, Computation& c, int i, size_t r) {
+  const size_t stride = c.spec.terms.size() * kFig;
+  GroupRowFigures(book, c.spec, c.table, c.window[i], c.kept[i], r,
+                  c.day[i].figs.data() + r * stride);
 }
 
 // Unit tables only: refreshes one row's figures and streak.
@@ -1139,8 +1181,11 @@ std::vector<DriveEvent> DriveBoard::Apply(const State& state, const AssignmentBo
     for (const League& l : live.standings.leagues) before_names.push_back(l.name);
     const int32_t before_season = live.standings.season.index;
     const Date as_of = LiveAsOf(state, live.drive);
-    bool incremental = was_ok && !structural && as_of == live.as_of && !live.c.table.groups;
+    bool incremental = was_ok && !structural && as_of == live.as_of;
+    const bool groups = live.c.table.groups;
     std::vector<size_t> touched;
+    // Group tables: the reported units, and per unit the windows its reports reach.
+    std::vector<std::pair<UnitId, int>> reached;  // (unit, bit i: window i)
     bool stale[3] = {true, false, false};
     if (incremental) {
       const Window& w = live.c.window[0];
@@ -1153,6 +1198,12 @@ std::vector<DriveEvent> DriveBoard::Apply(const State& state, const AssignmentBo
           incremental = false;
           break;
         }
+        if (groups) {
+          int bits = 0;
+          for (int i = 0; i < 3; ++i) bits |= r.date < live.c.window[i].end ? 1 << i : 0;
+          reached.emplace_back(r.unit, bits);
+          continue;
+        }
         if (r.unit < 0 || static_cast<size_t>(r.unit) >= live.c.row_of_unit.size()) continue;
         const int32_t row = live.c.row_of_unit[static_cast<size_t>(r.unit)];
         if (row < 0) continue;
@@ -1160,11 +1211,41 @@ std::vector<DriveEvent> DriveBoard::Apply(const State& state, const AssignmentBo
         for (int i = 1; i < 3; ++i) stale[i] = stale[i] || r.date < live.c.window[i].end;
       }
     }
+    if (incremental && groups) {
+      // A reported unit moves the group it counts in on each window's members day (E,
+      // E - 1, season.begin): its own figures are refreshed, those groups re-summed from
+      // their members' kept figures in the scratch path's order, and the streak of its
+      // group on E recomputed.
+      std::sort(reached.begin(), reached.end());
+      std::vector<size_t> rows[3];
+      for (size_t k = 0; k < reached.size();) {
+        const UnitId u = reached[k].first;
+        int bits = 0;
+        for (; k < reached.size() && reached[k].first == u; ++k) bits |= reached[k].second;
+        const bool days[3] = {(bits & 1) != 0, (bits & 2) != 0, (bits & 4) != 0};
+        RecomputeMember(state, book, live.c, u, days, rows);
+      }
+      for (int i = 0; i < 3; ++i) {
+        std::sort(rows[i].begin(), rows[i].end());
+        rows[i].erase(std::unique(rows[i].begin(), rows[i].end()), rows[i].end());
+        if (!rows[i].empty()) stale[i] = true;
+        for (const size_t r : rows[i]) {
+          RecomputeGroupRow(book, live.c, i, r);
+          touched.push_back(r);
+        }
+      }
+      for (const size_t r : rows[0]) {
+        live.c.streak[r] = StreakOf(state, book, live.c.spec, live.c.table.rows[r],
+                                    live.c.kept[0].members[r], live.c.window[0]);
+      }
+    }
     if (incremental) {
       if (touched.empty()) continue;
       std::sort(touched.begin(), touched.end());
       touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
-      for (const size_t r : touched) RecomputeRow(state, book, live.c, r);
+      if (!groups) {
+        for (const size_t r : touched) RecomputeRow(state, book, live.c, r);
+      }
       live.standings = Finish(state, live.id, live.c, {.as_of = live.as_of}, stale, &touched);
     } else {
       FullCompute(state, book, history_, live);

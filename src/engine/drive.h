@@ -123,15 +123,21 @@
 // overtaken's rank and id. A commit that moves the as-of day into another season emits
 // none for that drive. Group tables are not watched (no events with `level`).
 // Incremental work (DriveBoard): a commit whose only changes are reports (or report
-// keys, standards, outlier reviews), on unit drives, with the as-of day unchanged and
-// every report of an indicator the drive uses inside [season.begin, E], recomputes the
-// figures of the reported participants only (as of E, E - 1 and season.begin, and their
-// streaks): without a zscore term those rows are rescored and moved in the kept order;
-// with one, the parts are re-derived from the kept figures of every row. Building the
-// rows of Standings stays O(participants) per commit. Anything else (the as-of day
-// moves, structure, plans, drives or results change, a report before the season, group
-// drives) recomputes that drive from scratch. Reports of other indicators, of units
-// that do not take part, or dated after E leave a drive untouched.
+// keys, standards, outlier reviews), with the as-of day unchanged and every report of an
+// indicator the drive uses inside [season.begin, E], recomputes only what the reports
+// reach. Unit drives: the figures of the reported participants (as of E, E - 1 and
+// season.begin) and their streaks. Group drives: each reported unit's own figures on
+// each of those days whose window holds the report, then the group it counts in on that
+// day's members day (E, E - 1, season.begin) re-summed from its members' kept figures in
+// increasing unit id (the order of the scratch path, so the doubles are identical; the
+// group's explicit plan, the quality mean and the NaN rules as above), and the streak of
+// its group on E recomputed from that group's members. Then, without a zscore term,
+// those rows are rescored and moved in the kept order; with one, the parts are
+// re-derived from the kept figures of every row. Building the rows of Standings stays
+// O(participants) per commit. Anything else (the as-of day moves, structure, plans,
+// drives or results change, a report before the season) recomputes that drive from
+// scratch. Reports of other indicators, of units that do not take part (or, for a group
+// drive, count in no group on those days), or dated after E leave a drive untouched.
 //
 // Thread-safety: the functions are pure; a DriveBoard is used by one thread at a time
 // (its const methods may be shared by readers while no one calls Apply).

@@ -651,6 +651,56 @@ TEST(DriveBoardEvents, OvertakingsOncePerPairWithMarginAndTies) {
   EXPECT_EQ(board.Current(2), nullptr);
 }
 
+TEST(DriveBoardEvents, AReportMovesOnlyTheGroupItsUnitCountsIn) {
+  PercentCase e;  // as of 10 January: P1 = A + B: 220 of 200 due, P2 = C + D: 80 of 100
+  Drive dr = e.January({{.indicator = e.coal}});
+  dr.participants = {.groups = true, .hierarchy = e.region, .level = 1};
+  const std::vector<Drive> drives = {dr};
+  AssignmentBook book(e.state);
+  DriveBoard board(e.state, book, drives, {});
+  ASSERT_NE(board.Current(0), nullptr);
+  EXPECT_DOUBLE_EQ(RowOf(*board.Current(0), G(e.p1)).score, 110);
+  EXPECT_DOUBLE_EQ(RowOf(*board.Current(0), G(e.p2)).score, 80);
+  auto commit = [&](const Changes& ch) {
+    ApplyChanges(ch, e.state);
+    return board.Apply(e.state, book, ch);
+  };
+  Changes ch;
+  ch.reports = {{e.c, e.coal, D(2026, 1, 5), 58}};  // C: 130, so P2: 130%
+  std::vector<DriveEvent> ev = commit(ch);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0], (DriveEvent{.drive = 0,
+                               .overtaker = G(e.p2),
+                               .overtaken = G(e.p1),
+                               .margin = 130.0 - 110,
+                               .new_rank = 1}));
+  const Standings* cur = board.Current(0);
+  EXPECT_DOUBLE_EQ(RowOf(*cur, G(e.p1)).score, 110);  // untouched
+  EXPECT_DOUBLE_EQ(RowOf(*cur, G(e.p2)).score, 130);
+  EXPECT_EQ(RowOf(*cur, G(e.p2)).rank, 1);
+  // As of the 9th P2 (122 of 90 due) already led P1 (198 of 180); on the 1st it did not.
+  EXPECT_EQ(RowOf(*cur, G(e.p2)).rank_change_day, 0);
+  EXPECT_EQ(RowOf(*cur, G(e.p2)).rank_change_start, 1);
+  // D has no plan: its coal counts in P2's actual only (P2's plan is C's): 150%.
+  ch.reports = {{e.d, e.coal, D(2026, 1, 9), 20}};
+  EXPECT_TRUE(commit(ch).empty());
+  EXPECT_DOUBLE_EQ(RowOf(*board.Current(0), G(e.p2)).score, 150);
+  // A counts in P1 through C1: 240 of 200 due.
+  ch.reports = {{e.a, e.coal, D(2026, 1, 10), 30}};
+  EXPECT_TRUE(commit(ch).empty());
+  EXPECT_DOUBLE_EQ(RowOf(*board.Current(0), G(e.p1)).score, 120);
+  EXPECT_DOUBLE_EQ(RowOf(*board.Current(0), G(e.p2)).score, 150);
+  Result<Standings> scratch = ComputeStandings(e.state, book, 0, dr, {}, {.as_of = D(2026, 1, 10)});
+  ASSERT_TRUE(scratch.ok());
+  ASSERT_EQ(scratch->rows.size(), board.Current(0)->rows.size());
+  for (size_t i = 0; i < scratch->rows.size(); ++i) {
+    EXPECT_EQ(scratch->rows[i].participant, board.Current(0)->rows[i].participant);
+    EXPECT_EQ(scratch->rows[i].score, board.Current(0)->rows[i].score);
+    EXPECT_EQ(scratch->rows[i].rank_change_day, board.Current(0)->rows[i].rank_change_day);
+    EXPECT_EQ(scratch->rows[i].streak, board.Current(0)->rows[i].streak);
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // Property test: the live board against the standings from scratch, and its overtaking
 // events against a pairwise comparison of the full standings before and after.
@@ -798,6 +848,17 @@ TEST(DriveBoardProperty, LiveEqualsScratchAndEventsEqualThePairwiseReference) {
         e.state.AddGroup({.hierarchy = e.region, .code = "C2", .parent = e.p2, .depth = 2});
     e.state.AddMembership({extra1, e.region, c2});
     e.state.AddMembership({extra2, e.region, e.p1});
+    // Moves the board sees as the days pass (members on E, E - 1 and season.begin differ).
+    e.state.AddMembership({extra2, e.region, c2, D(2026, 1, 30)});
+    e.state.AddMembership({e.b, e.region, e.p2, D(2026, 2, 2)});
+    e.state.AddMembership({e.c, e.region, e.c1, D(2026, 1, 29 + uniform(0, 4))});
+    // E1 changes province every day from 29 January: its group on E - 1 (and on the
+    // season's first day) is not its group on E.
+    for (int day = 0; day < 20; ++day) {
+      e.state.AddMembership({extra1, e.region, day % 2 == 0 ? e.c1 : c2, D(2026, 1, 29) + day});
+    }
+    const IndicatorId purity = e.state.AddIndicator(
+        {.code = "purity", .aggregation = Aggregation::kMean, .role = Role::kQuality});
     const int units = static_cast<int>(e.state.units().size());
     for (int u = 0; u < units; ++u) {
       e.state.AddMembership({u, e.sector, uniform(0, 1) ? e.s1 : e.s2});
@@ -808,6 +869,7 @@ TEST(DriveBoardProperty, LiveEqualsScratchAndEventsEqualThePairwiseReference) {
       for (std::string_view m : {"2026-01", "2026-02"}) {
         if (uniform(0, 5) > 0) e.Plan(U(u), e.coal, m, uniform(50, 300));
         if (uniform(0, 3) > 0) e.Plan(U(u), e.cost, m, uniform(50, 300));
+        if (uniform(0, 2) > 0) e.Plan(U(u), purity, m, uniform(5, 12));
       }
     }
     e.Plan(G(e.p1), e.coal, "2026-01", 900);
@@ -819,6 +881,8 @@ TEST(DriveBoardProperty, LiveEqualsScratchAndEventsEqualThePairwiseReference) {
           e.state.SetReport({u, e.cost, D(2026, 1, day), double(uniform(0, 15))});
         if (uniform(0, 3) == 0)
           e.state.SetReport({u, e.workers, D(2026, 1, day), double(uniform(1, 9))});
+        if (uniform(0, 2) > 0)
+          e.state.SetReport({u, purity, D(2026, 1, day), double(uniform(4, 14))});
       }
     }
     std::vector<Drive> drives;
@@ -852,6 +916,22 @@ TEST(DriveBoardProperty, LiveEqualsScratchAndEventsEqualThePairwiseReference) {
       pc.end = D(2026, 3, 1);
       pc.participants.within = e.p1;
       drives.push_back(pc);
+      // Provinces on their members' totals: sum and quality (mean) percent, day streaks;
+      // then z-scores with month streaks and a season per month.
+      Drive gp = e.January({{.indicator = e.coal}, {.indicator = purity, .weight = 2}});
+      gp.end = D(2026, 3, 1);
+      gp.participants = {.groups = true, .hierarchy = e.region, .level = 1};
+      drives.push_back(gp);
+      Drive gz = e.January({{.indicator = e.cost, .normalization = Normalization::kZScore},
+                            {.indicator = purity, .normalization = Normalization::kZScore},
+                            {.indicator = e.coal,
+                             .normalization = Normalization::kPerCapacity,
+                             .capacity = e.workers}});
+      gz.end = D(2026, 3, 1);
+      gz.season_grain = Grain::kMonth;
+      gz.streak_grain = Grain::kMonth;
+      gz.participants = {.groups = true, .hierarchy = e.region, .level = 2};
+      drives.push_back(gz);
     }
     auto book = std::make_unique<AssignmentBook>(e.state);
     DriveBoard board(e.state, *book, drives, {});
@@ -870,10 +950,17 @@ TEST(DriveBoardProperty, LiveEqualsScratchAndEventsEqualThePairwiseReference) {
       const int n = uniform(1, 3);
       for (int k = 0; k < n; ++k) {
         const UnitId u = uniform(0, units - 1);
-        const int which = uniform(0, 2);
-        const IndicatorId ind = which == 0 ? e.coal : which == 1 ? e.cost : e.workers;
+        const int which = uniform(0, 3);
+        const IndicatorId ind = which == 0   ? e.coal
+                                : which == 1 ? e.cost
+                                : which == 2 ? e.workers
+                                             : purity;
+        // Now and then on a season's first day (the start figures of the tables).
+        const Date first =
+            uniform(0, 1) == 0 || last < D(2026, 2, 1) ? D(2026, 1, 1) : D(2026, 2, 1);
         const Date d = k == 0 && (kind == 0 || kind == 4) ? last
                        : uniform(0, 9) == 0               ? last - uniform(7, 40)
+                       : uniform(0, 7) == 0               ? first
                                                           : last - uniform(0, 3);
         ch.reports.push_back({u, ind, std::max(d, D(2025, 12, 20)), double(uniform(0, 40))});
       }
