@@ -7,10 +7,10 @@
 
 #include "demo/demo.h"
 #include "demo/emulation.h"
-#include "engine/drive.h"
-#include "engine/records.h"
 #include "engine/assignments.h"
+#include "engine/drive.h"
 #include "engine/fulfilment.h"
+#include "engine/records.h"
 #include "service/service.h"
 
 namespace chollima {

@@ -97,15 +97,14 @@ void Build(Fixture* fx) {
       return;
     }
     fx->token = token->token;
-    fx->limiter = std::make_unique<auth::LoginRateLimiter>(
-        [] { return std::chrono::steady_clock::now(); });
-    fx->api = std::make_unique<http::Api>(http::ApiContext{
-        .service = *fx->service,
-        .accounts = *fx->accounts,
-        .limiter = *fx->limiter,
-        .events = fx->events,
-        .metrics = fx->metrics,
-        .now = [now] { return now; }});
+    fx->limiter =
+        std::make_unique<auth::LoginRateLimiter>([] { return std::chrono::steady_clock::now(); });
+    fx->api = std::make_unique<http::Api>(http::ApiContext{.service = *fx->service,
+                                                           .accounts = *fx->accounts,
+                                                           .limiter = *fx->limiter,
+                                                           .events = fx->events,
+                                                           .metrics = fx->metrics,
+                                                           .now = [now] { return now; }});
     fx->api->Register(fx->router);
     const engine::State& state = fx->service->state();
     const auto coal = state.FindDrive("coal-2026");
@@ -114,10 +113,9 @@ void Build(Fixture* fx) {
       return;
     }
     const engine::AssignmentBook book(state);
-    auto standings = engine::ComputeStandings(state, book, *coal,
-                                              state.drives()[static_cast<size_t>(*coal)],
-                                              state.drive_results(),
-                                              {.as_of = *state.LastReportedDay()});
+    auto standings =
+        engine::ComputeStandings(state, book, *coal, state.drives()[static_cast<size_t>(*coal)],
+                                 state.drive_results(), {.as_of = *state.LastReportedDay()});
     if (!standings.ok()) {
       fx->error = standings.error().message;
       return;
@@ -149,12 +147,12 @@ void BM_ReportEndToEnd(benchmark::State& st) {
     // Each unit's value alternates between two levels around its usual day.
     const double value = 800 + 400.0 * static_cast<double>((i / f.coal_units.size()) % 2);
     ++i;
-    http::Request request{.method = "POST",
-                          .headers = {{"authorization", "Bearer " + f.token},
-                                      {"content-type", "application/json"}},
-                          .body = R"({"unit":")" + unit +
-                                  R"(","indicator":"coal_output","date":"2026-12-31","value":)" +
-                                  std::to_string(value) + "}"};
+    http::Request request{
+        .method = "POST",
+        .headers = {{"authorization", "Bearer " + f.token}, {"content-type", "application/json"}},
+        .body = R"({"unit":")" + unit +
+                R"(","indicator":"coal_output","date":"2026-12-31","value":)" +
+                std::to_string(value) + "}"};
     const http::Router::Dispatched d = f.router.Dispatch(std::move(request), "/api/reports");
     if (d.response.status != 200) {
       st.SkipWithError(d.response.body.c_str());

@@ -307,10 +307,10 @@ Status CheckPlanner(const Principal& p, const Changes& c, const engine::State& s
   }
   for (const Standard& st : c.standards) {
     if (st.peer_group == kNoId || !tree.ContainsGroup(st.peer_group)) {
-      return PermissionDenied(scope + "a standard of " +
-                              (st.peer_group == kNoId ? std::string("all units")
-                                                      : n.Group(st.peer_group)) +
-                              " is outside it");
+      return PermissionDenied(
+          scope + "a standard of " +
+          (st.peer_group == kNoId ? std::string("all units") : n.Group(st.peer_group)) +
+          " is outside it");
     }
   }
   for (const OutlierReview& r : c.outlier_reviews) {

@@ -12,9 +12,9 @@
 #include "demo/demo.h"
 #include "demo/emulation.h"
 #include "engine/assignments.h"
-#include "service/emulation_view.h"
 #include "io/export.h"
 #include "io/import.h"
+#include "service/emulation_view.h"
 #include "service/service.h"
 
 namespace chollima::cli {

@@ -34,11 +34,11 @@ Changes DemoDrives(const DemoEconomy& economy) {
   coal_drive.start = start;
   coal_drive.end = end;
   coal_drive.season_grain = Grain::kQuarter;
-  coal_drive.participants = {.groups = false,
-                             .hierarchy = DemoEconomy::kSectorHierarchy,
-                             .level = 1,
-                             .within = economy.sector_groups.empty() ? kNoId
-                                                                     : economy.sector_groups[0]};
+  coal_drive.participants = {
+      .groups = false,
+      .hierarchy = DemoEconomy::kSectorHierarchy,
+      .level = 1,
+      .within = economy.sector_groups.empty() ? kNoId : economy.sector_groups[0]};
   coal_drive.terms = {
       {.indicator = coal, .weight = 0.7, .normalization = Normalization::kPercentOfPlan},
       {.indicator = energy, .weight = 0.3, .normalization = Normalization::kPercentOfPlan}};
@@ -57,10 +57,8 @@ Changes DemoDrives(const DemoEconomy& economy) {
   provinces.name = "Provinces' drive " + std::to_string(year);
   provinces.start = start;
   provinces.end = end;
-  provinces.participants = {.groups = true,
-                            .hierarchy = DemoEconomy::kRegionHierarchy,
-                            .level = 1,
-                            .within = kNoId};
+  provinces.participants = {
+      .groups = true, .hierarchy = DemoEconomy::kRegionHierarchy, .level = 1, .within = kNoId};
   for (const auto& [indicator, weight] :
        {std::pair{coal, 0.3}, std::pair{power, 0.3}, std::pair{steel, 0.2}}) {
     if (indicator != kNoId) {

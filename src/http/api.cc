@@ -19,9 +19,8 @@ Api::Api(ApiContext context)
       service_(context_.service),
       metrics_(context_.metrics),
       book_(std::make_unique<engine::AssignmentBook>(service_.state())),
-      drive_board_(std::make_unique<engine::DriveBoard>(service_.state(), *book_,
-                                                        service_.state().drives(),
-                                                        service_.state().drive_results())),
+      drive_board_(std::make_unique<engine::DriveBoard>(
+          service_.state(), *book_, service_.state().drives(), service_.state().drive_results())),
       record_book_(std::make_unique<engine::RecordBook>(service_.state(),
                                                         service_.state().outlier_reviews())) {}
 

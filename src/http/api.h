@@ -144,8 +144,7 @@ class Api {
   // brings the live boards up to date and publishes their events; `answer` writes the
   // 200/201 body from the State after the commit. REQUIRES: mu_ held exclusively.
   Result<Response> CommitEmulation(const Caller& caller, const Changes& changes,
-                                   const std::string& kind, const std::string& source,
-                                   int status,
+                                   const std::string& kind, const std::string& source, int status,
                                    const std::function<std::string()>& answer) const;
   // After a commit of `changes` (mu_ held exclusively): the drive board and the record
   // book follow the State, and their events go to the bus. Returns the events published.

@@ -47,8 +47,7 @@ Status CheckMembers(const io::JsonValue& body, std::initializer_list<std::string
 
 // Planners and admins write emulation facts; the rest is decided on the changes.
 Status CheckEmulationRole(const store::Account& account) {
-  if (account.role == store::AccountRole::kAdmin ||
-      account.role == store::AccountRole::kPlanner) {
+  if (account.role == store::AccountRole::kAdmin || account.role == store::AccountRole::kPlanner) {
     return OkStatus();
   }
   return PermissionDenied("'" + account.name + "' is a " + store::AccountRoleName(account.role) +
@@ -84,10 +83,11 @@ Response Api::DriveDetail(const Request& request) const {
     std::shared_lock lock(mu_);
     const engine::State& state = service_.state();
     auto id = state.FindDrive(request.Param("code"));
-    if (!id) return ErrorResponse(404, "drive_not_found", "no drive '" + request.Param("code") + "'");
+    if (!id)
+      return ErrorResponse(404, "drive_not_found", "no drive '" + request.Param("code") + "'");
     io::JsonWriter w;
     service::WriteDriveJson(w, state, *id, state.drives()[static_cast<size_t>(*id)],
-                       state.LastReportedDay().value_or(Date()));
+                            state.LastReportedDay().value_or(Date()));
     return JsonResponse(200, w.Take());
   });
 }
@@ -98,7 +98,8 @@ Response Api::DriveStandings(const Request& request) const {
         CheckParameters(request, {"as_of", "level", "league", "within", "offset", "limit"}));
     CHOLLIMA_ASSIGN_OR_RETURN(const std::optional<Date> as_of, DateParameter(request, "as_of"));
     CHOLLIMA_ASSIGN_OR_RETURN(const int offset, IntParameter(request, "offset", 0, 0, 1 << 30));
-    CHOLLIMA_ASSIGN_OR_RETURN(const int limit, IntParameter(request, "limit", 100, 1, kMaxPageSize));
+    CHOLLIMA_ASSIGN_OR_RETURN(const int limit,
+                              IntParameter(request, "limit", 100, 1, kMaxPageSize));
     CHOLLIMA_ASSIGN_OR_RETURN(const int league, IntParameter(request, "league", -1, 0, 1 << 20));
     std::shared_lock lock(mu_);
     const std::string key = ResponseCache::KeyOf(request);
@@ -106,7 +107,8 @@ Response Api::DriveStandings(const Request& request) const {
     if (auto cached = cache_.Get(key, generation)) return JsonResponse(200, *cached);
     const engine::State& state = service_.state();
     auto id = state.FindDrive(request.Param("code"));
-    if (!id) return ErrorResponse(404, "drive_not_found", "no drive '" + request.Param("code") + "'");
+    if (!id)
+      return ErrorResponse(404, "drive_not_found", "no drive '" + request.Param("code") + "'");
     const Drive& drive = state.drives()[static_cast<size_t>(*id)];
     engine::StandingsQuery query;
     query.as_of = as_of.value_or(state.LastReportedDay().value_or(drive.start));
@@ -155,17 +157,17 @@ Response Api::DriveResults(const Request& request) const {
     std::shared_lock lock(mu_);
     const engine::State& state = service_.state();
     auto id = state.FindDrive(request.Param("code"));
-    if (!id) return ErrorResponse(404, "drive_not_found", "no drive '" + request.Param("code") + "'");
+    if (!id)
+      return ErrorResponse(404, "drive_not_found", "no drive '" + request.Param("code") + "'");
     const Drive& drive = state.drives()[static_cast<size_t>(*id)];
     const std::vector<engine::Season> seasons = engine::SeasonsOf(drive);
-    CHOLLIMA_ASSIGN_OR_RETURN(
-        const int season,
-        IntParameter(request, "season", 0, 0, static_cast<int>(seasons.size()) - 1));
+    CHOLLIMA_ASSIGN_OR_RETURN(const int season, IntParameter(request, "season", 0, 0,
+                                                             static_cast<int>(seasons.size()) - 1));
     std::vector<DriveResult> results = service_.StoredResults(*id, season);
     const bool finalized = !results.empty();
     if (!finalized) {
-      CHOLLIMA_ASSIGN_OR_RETURN(results, engine::SeasonResults(state, *book_, *id, drive,
-                                                               state.drive_results(), season));
+      CHOLLIMA_ASSIGN_OR_RETURN(
+          results, engine::SeasonResults(state, *book_, *id, drive, state.drive_results(), season));
     }
     io::JsonWriter w;
     service::WriteResultsJson(w, state, drive, seasons[static_cast<size_t>(season)], finalized,
@@ -239,8 +241,7 @@ Response Api::Records(const Request& request) const {
       if (filter.scope && *filter.scope != (target.is_group ? engine::RecordScope::kGroup
                                                             : engine::RecordScope::kUnit)) {
         return InvalidArgument("target: a " + std::string(target.is_group ? "group" : "unit") +
-                               " does not go with scope " +
-                               engine::RecordScopeName(*filter.scope));
+                               " does not go with scope " + engine::RecordScopeName(*filter.scope));
       }
       filter.scope = target.is_group ? engine::RecordScope::kGroup : engine::RecordScope::kUnit;
       filter.scope_id = target.id;
@@ -377,7 +378,7 @@ Response Api::CreateDrive(const Request& request, const Caller& caller) const {
     return CommitEmulation(caller, changes, "create drive", "api " + request.path, 201, [&] {
       io::JsonWriter w;
       service::WriteDriveJson(w, state, id, state.drives()[static_cast<size_t>(id)],
-                         state.LastReportedDay().value_or(Date()));
+                              state.LastReportedDay().value_or(Date()));
       return w.Take();
     });
   });
@@ -390,7 +391,8 @@ Response Api::FinalizeSeason(const Request& request, const Caller& caller) const
     std::unique_lock lock(mu_);
     const engine::State& state = service_.state();
     auto id = state.FindDrive(request.Param("code"));
-    if (!id) return ErrorResponse(404, "drive_not_found", "no drive '" + request.Param("code") + "'");
+    if (!id)
+      return ErrorResponse(404, "drive_not_found", "no drive '" + request.Param("code") + "'");
     const Drive& drive = state.drives()[static_cast<size_t>(*id)];
     const std::vector<engine::Season> seasons = engine::SeasonsOf(drive);
     int season = 0;
@@ -425,8 +427,7 @@ Response Api::ReviewOutlier(const Request& request, const Caller& caller) const 
     changes.outlier_reviews.push_back(review);
     return CommitEmulation(caller, changes, "review outlier", "api " + request.path, 200, [&] {
       io::JsonWriter w;
-      service::WriteOutliersJson(w, state,
-                                 record_book_->Outliers(review.unit, review.indicator));
+      service::WriteOutliersJson(w, state, record_book_->Outliers(review.unit, review.indicator));
       return w.Take();
     });
   });
@@ -498,8 +499,7 @@ Response Api::RebaseStandard(const Request& request, const Caller& caller) const
     }
     Changes changes;
     changes.standards.push_back(proposal.standard);
-    return CommitEmulation(caller, changes, "rebase standard", "api " + request.path, 201,
-                           answer);
+    return CommitEmulation(caller, changes, "rebase standard", "api " + request.path, 201, answer);
   });
 }
 

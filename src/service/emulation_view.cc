@@ -35,7 +35,9 @@ const std::string& IndicatorCode(const engine::State& state, IndicatorId id) {
   return state.indicators()[static_cast<size_t>(id)].code;
 }
 
-std::string GroupCode(const engine::State& state, GroupId g) { return io::FormatGroupRef(state, g); }
+std::string GroupCode(const engine::State& state, GroupId g) {
+  return io::FormatGroupRef(state, g);
+}
 
 void WriteRecordValue(io::JsonWriter& w, const engine::State& state,
                       const std::optional<engine::RecordValue>& v) {
@@ -422,8 +424,7 @@ Result<Changes> FinalizeSeasonChanges(const engine::State& state,
   const std::vector<engine::Season> seasons = engine::SeasonsOf(drive);
   if (season < 0 || static_cast<size_t>(season) >= seasons.size()) {
     return InvalidArgument("season: drive '" + drive.code + "' has seasons 0.." +
-                           std::to_string(seasons.size() - 1) + ", not " +
-                           std::to_string(season));
+                           std::to_string(seasons.size() - 1) + ", not " + std::to_string(season));
   }
   for (const DriveResult& r : state.drive_results()) {
     if (r.drive == id && r.season == season) {

@@ -252,8 +252,8 @@ Result<std::vector<DriveResult>> Service::FinalizeSeason(DriveId drive, int32_t 
   const engine::AssignmentBook book(state_);
   auto changes = FinalizeSeasonChanges(state_, book, drive, season);
   if (!changes.ok()) return changes.error();
-  CHOLLIMA_RETURN_IF_ERROR(Commit(*changes, "finalize drive",
-                                  state_.drives()[static_cast<size_t>(drive)].code, author));
+  CHOLLIMA_RETURN_IF_ERROR(
+      Commit(*changes, "finalize drive", state_.drives()[static_cast<size_t>(drive)].code, author));
   return std::move(changes->drive_results);
 }
 

@@ -731,7 +731,6 @@ TEST_F(Serve, AWriteMovingManyStatusesIsOneEvent) {
   EXPECT_THAT(seen, Not(HasSubstr("event: status\n")));
 }
 
-
 // ------------------------------------------------------------------ emulation
 
 // The sample economy's coal mines M1, M2, M3 in a drive scored on coal against plan.
