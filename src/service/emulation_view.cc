@@ -1,7 +1,6 @@
 #include "service/emulation_view.h"
 
 #include <algorithm>
-#include <cmath>
 
 #include "core/period.h"
 #include "core/text.h"
@@ -13,14 +12,6 @@ namespace {
 
 Error Named(std::string_view name, const Error& e) {
   return {e.code, std::string(name) + ": " + e.message};
-}
-
-void NumberOrNull(io::JsonWriter& w, double v) {
-  if (std::isfinite(v)) {
-    w.Number(v);
-  } else {
-    w.Null();
-  }
 }
 
 void StringOrNull(io::JsonWriter& w, const std::string& s) {
@@ -51,7 +42,7 @@ void WriteRecordValue(io::JsonWriter& w, const engine::State& state,
   w.Key("period");
   w.String(FormatPeriod(v->period));
   w.Key("value");
-  NumberOrNull(w, v->value);
+  w.Number(v->value);
   w.EndObject();
 }
 
@@ -189,7 +180,7 @@ void WriteStandingsJson(io::JsonWriter& w, const engine::State& state, const Dri
     w.Key("unscored_reason");
     StringOrNull(w, row.unscored_reason);
     w.Key("score");
-    NumberOrNull(w, row.score);
+    w.Number(row.score);
     w.Key("rank");
     w.Int(row.rank);
     w.Key("overall_rank");
@@ -218,11 +209,11 @@ void WriteStandingsJson(io::JsonWriter& w, const engine::State& state, const Dri
       w.Key("weight");
       w.Number(term.weight);
       w.Key("raw");
-      NumberOrNull(w, part.raw);
+      w.Number(part.raw);
       w.Key("normalized");
-      NumberOrNull(w, part.normalized);
+      w.Number(part.normalized);
       w.Key("weighted");
-      NumberOrNull(w, part.weighted);
+      w.Number(part.weighted);
       w.EndObject();
     }
     w.EndArray();
@@ -257,7 +248,7 @@ void WriteResultsJson(io::JsonWriter& w, const engine::State& state, const Drive
     w.Key("overall");
     w.Int(r.overall);
     w.Key("score");
-    NumberOrNull(w, r.score);
+    w.Number(r.score);
     w.Key("title");
     StringOrNull(w, r.title);
     w.EndObject();
@@ -279,7 +270,7 @@ void WriteRecordsJson(io::JsonWriter& w, const engine::State& state,
     w.Key("period");
     w.String(FormatPeriod(r.record.period));
     w.Key("value");
-    NumberOrNull(w, r.record.value);
+    w.Number(r.record.value);
     w.Key("previous");
     WriteRecordValue(w, state, r.previous);
     w.EndObject();
@@ -302,11 +293,11 @@ void WriteOutliersJson(io::JsonWriter& w, const engine::State& state,
     w.Key("date");
     w.String(FormatDate(o.date));
     w.Key("value");
-    NumberOrNull(w, o.value);
+    w.Number(o.value);
     w.Key("expected");
-    NumberOrNull(w, o.expected);
+    w.Number(o.expected);
     w.Key("score");
-    NumberOrNull(w, o.score);
+    w.Number(o.score);
     w.Key("reason");
     w.String(o.reason);
     w.Key("confirmed");
@@ -391,7 +382,7 @@ std::string OvertakingEventJson(const engine::State& state, const engine::DriveE
   w.Key("overtaken");
   WriteParticipant(w, state, event.overtaken);
   w.Key("margin");
-  NumberOrNull(w, event.margin);
+  w.Number(event.margin);
   w.Key("new_rank");
   w.Int(event.new_rank);
   w.Key("at");
