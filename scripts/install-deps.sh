@@ -12,6 +12,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy
   libsodium-dev  # argon2id password hashes, random tokens, SHA-256
+  coinor-libclp-dev  # COIN-OR CLP: the linear programs of the efficiency frontier
+  python3-scipy  # the test suite's independent LP oracle (/usr/bin/python3)
   chromium       # the dashboard's browser tests (headless; never a downloaded browser)
   fonts-nanum    # Korean glyphs in the browser tests' screenshots
 )
@@ -20,7 +22,7 @@ packages=(
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 case "${1:-}" in
-  --bench) packages+=(time python3 wrk nginx-light redis-server) ;;  # peak memory; ratio maths; HTTP load vs nginx; standings vs Redis
+  --bench) packages+=(time python3 wrk nginx-light redis-server r-cran-lpsolve) ;;  # peak memory; ratio maths; HTTP load vs nginx; standings vs Redis; DEA vs R
   --fuzz) packages+=(clang libclang-rt-14-dev) ;;  # libFuzzer's runtime
 esac
 
