@@ -106,6 +106,10 @@ std::string FirstNonReport(const Changes& c, const Namer& n) {
   if (!c.drive_results.empty()) return "the results of a drive's season";
   if (!c.standards.empty()) return "a standard";
   if (!c.outlier_reviews.empty()) return "an outlier review";
+  if (!c.models.empty()) return "a model designation";
+  if (!c.follower_choices.empty()) return "a follower's choice of model";
+  if (!c.pair_rules.empty()) return "a learning pair rule";
+  if (!c.pairs.empty()) return "a learning pair";
   return {};
 }
 
@@ -317,6 +321,30 @@ Status CheckPlanner(const Principal& p, const Changes& c, const engine::State& s
     if (!tree.ContainsUnitNow(r.unit)) {
       return PermissionDenied(scope + "the outlier review of unit " + n.Unit(r.unit) +
                               " is outside it");
+    }
+  }
+  // Models and learning: models of its peer groups, choices and pairs of its units.
+  for (const ModelDesignation& m : c.models) {
+    if (m.peer_group == kNoId || !tree.ContainsGroup(m.peer_group)) {
+      return PermissionDenied(
+          scope + "a model of " +
+          (m.peer_group == kNoId ? std::string("all units") : n.Group(m.peer_group)) +
+          " is outside it");
+    }
+  }
+  for (const FollowerChoice& f : c.follower_choices) {
+    if (!tree.ContainsUnitNow(f.follower)) {
+      return PermissionDenied(scope + "unit " + n.Unit(f.follower) + " is outside it");
+    }
+  }
+  for (const PairRule& r : c.pair_rules) {
+    if (!tree.ContainsUnitNow(r.learner)) {
+      return PermissionDenied(scope + "learner " + n.Unit(r.learner) + " is outside it");
+    }
+  }
+  for (const LearningPair& pair : c.pairs) {
+    if (!tree.ContainsUnitNow(pair.learner)) {
+      return PermissionDenied(scope + "learner " + n.Unit(pair.learner) + " is outside it");
     }
   }
   return OkStatus();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/emulation.h"
+#include "core/learning.h"
 #include "core/model.h"
 
 namespace chollima {
@@ -43,13 +44,19 @@ struct Changes {
   std::vector<DriveResult> drive_results;
   std::vector<Standard> standards;
   std::vector<OutlierReview> outlier_reviews;
+  // Models and learning (core/learning.h): revisions appended in order.
+  std::vector<ModelDesignation> models;
+  std::vector<FollowerChoice> follower_choices;
+  std::vector<PairRule> pair_rules;
+  std::vector<LearningPair> pairs;
 
   bool empty() const {
     return new_hierarchies.empty() && new_groups.empty() && changed_groups.empty() &&
            new_units.empty() && changed_units.empty() && memberships.empty() &&
            new_indicators.empty() && changed_indicators.empty() && profiles.empty() && !calendar &&
            plans.empty() && reports.empty() && report_keys.empty() && new_drives.empty() &&
-           drive_results.empty() && standards.empty() && outlier_reviews.empty();
+           drive_results.empty() && standards.empty() && outlier_reviews.empty() &&
+           models.empty() && follower_choices.empty() && pair_rules.empty() && pairs.empty();
   }
 };
 

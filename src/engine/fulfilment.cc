@@ -369,6 +369,16 @@ SeriesAggregate AggregateSeries(std::span<const double> days, Aggregation aggreg
   return {ValueOf(s, aggregation), s.present};
 }
 
+SeriesAggregate AggregateUnitSeries(const State& state, UnitId unit, IndicatorId indicator,
+                                    Date begin, Date end) {
+  const int32_t series = state.FindSeries(unit, indicator);
+  if (series < 0) return {kNaN, 0};
+  const SeriesAggregate a =
+      AggregateSeries(SeriesDays(state, series, begin, end),
+                      state.indicators()[static_cast<size_t>(indicator)].aggregation);
+  return a.reported_days == 0 ? SeriesAggregate{kNaN, 0} : a;
+}
+
 FulfilmentFigures EvaluateFulfilment(const FulfilmentInputs& in, const StatusThresholds& t) {
   return Evaluate(in.plan, in.plan_to_date, in.actual, in.started, in.ended,
                   in.direction == Direction::kHigher, in.cumulative, t);

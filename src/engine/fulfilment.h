@@ -116,6 +116,10 @@ struct SeriesAggregate {
 };
 // Aggregates a stretch of a series (NaN = no report) by `aggregation` (see SEMANTICS).
 SeriesAggregate AggregateSeries(std::span<const double> days, Aggregation aggregation);
+// A unit's own reports of a non-derived indicator over [begin, end), aggregated
+// (reported_days 0 and a NaN actual when it reported none).
+SeriesAggregate AggregateUnitSeries(const State& state, UnitId unit, IndicatorId indicator,
+                                    Date begin, Date end);
 
 struct FulfilmentInputs {
   double plan = 0;          // NaN when undefined

@@ -340,7 +340,9 @@ bool operator==(const State& a, const State& b) {
     return false;
   }
   if (a.drives_ != b.drives_ || a.drive_results_ != b.drive_results_ ||
-      a.standards_ != b.standards_ || a.outlier_reviews_ != b.outlier_reviews_) {
+      a.standards_ != b.standards_ || a.outlier_reviews_ != b.outlier_reviews_ ||
+      a.models_ != b.models_ || a.follower_choices_ != b.follower_choices_ ||
+      a.pair_rules_ != b.pair_rules_ || a.pairs_ != b.pairs_) {
     return false;
   }
   if (a.profiles_.size() != b.profiles_.size() ||
@@ -394,6 +396,10 @@ void ApplyChanges(const Changes& c, State& state) {
   for (const DriveResult& r : c.drive_results) state.AddDriveResult(r);
   for (const Standard& s : c.standards) state.AddStandard(s);
   for (const OutlierReview& r : c.outlier_reviews) state.AddOutlierReview(r);
+  for (const ModelDesignation& m : c.models) state.AddModel(m);
+  for (const FollowerChoice& f : c.follower_choices) state.AddFollowerChoice(f);
+  for (const PairRule& r : c.pair_rules) state.AddPairRule(r);
+  for (const LearningPair& p : c.pairs) state.AddPair(p);
 }
 
 }  // namespace chollima::engine

@@ -27,6 +27,7 @@
 
 #include "core/changes.h"
 #include "core/emulation.h"
+#include "core/learning.h"
 #include "core/model.h"
 
 namespace chollima::engine {
@@ -133,6 +134,17 @@ class State {
   void AddOutlierReview(OutlierReview r);
   const std::vector<OutlierReview>& outlier_reviews() const { return outlier_reviews_; }
 
+  // Models and learning (core/learning.h): revisions in the order they were written;
+  // the latest of a key wins (engine/learning.h reads them).
+  void AddModel(ModelDesignation m) { models_.push_back(std::move(m)); }
+  const std::vector<ModelDesignation>& models() const { return models_; }
+  void AddFollowerChoice(FollowerChoice c) { follower_choices_.push_back(c); }
+  const std::vector<FollowerChoice>& follower_choices() const { return follower_choices_; }
+  void AddPairRule(PairRule r) { pair_rules_.push_back(std::move(r)); }
+  const std::vector<PairRule>& pair_rules() const { return pair_rules_; }
+  void AddPair(LearningPair p) { pairs_.push_back(std::move(p)); }
+  const std::vector<LearningPair>& pairs() const { return pairs_; }
+
   // Equal structure, plans, emulation facts and current report values (the same facts, whatever the
   // order they arrived in and however the series are laid out).
   friend bool operator==(const State& a, const State& b);
@@ -177,6 +189,10 @@ class State {
   std::vector<DriveResult> drive_results_;
   std::vector<Standard> standards_;
   std::vector<OutlierReview> outlier_reviews_;
+  std::vector<ModelDesignation> models_;
+  std::vector<FollowerChoice> follower_choices_;
+  std::vector<PairRule> pair_rules_;
+  std::vector<LearningPair> pairs_;
 };
 
 // Applies committed changes to a State, in the order the store wrote them (the engine

@@ -39,20 +39,6 @@ Result<std::string> RequiredParameter(const Request& request, std::string_view n
 Result<GroupId> ParseGroupRef(const engine::State& state, std::string_view name,
                               std::string_view text);
 
-#define CHOLLIMA_CONCAT_INNER_(a, b) a##b
-#define CHOLLIMA_CONCAT_(a, b) CHOLLIMA_CONCAT_INNER_(a, b)
-// Evaluates `expr` (a Result<T>); on error returns the Error, else assigns the value to
-// `lhs` (which may declare it: `CHOLLIMA_ASSIGN_OR_RETURN(const int n, Parse(x));`).
-#define CHOLLIMA_ASSIGN_OR_RETURN(lhs, expr) \
-  CHOLLIMA_ASSIGN_OR_RETURN_IMPL_(CHOLLIMA_CONCAT_(chollima_result_, __LINE__), lhs, expr)
-// `lhs` cannot be parenthesized (it may be a declaration), nor `tmp` (a name).
-// NOLINTBEGIN(bugprone-macro-parentheses)
-#define CHOLLIMA_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
-  auto tmp = (expr);                                    \
-  if (!tmp.ok()) return tmp.error();                    \
-  lhs = std::move(tmp).value()
-// NOLINTEND(bugprone-macro-parentheses)
-
 // Runs `f` (returning Result<Response>) and turns an Error into its JSON response.
 template <typename F>
 Response Respond(F&& f) {

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "core/emulation.h"
+#include "core/learning.h"
 #include "core/period.h"
 #include "core/text.h"
 #include "store/json_text.h"
@@ -133,6 +134,27 @@ CREATE TABLE outlier_review (
   reviewer TEXT NOT NULL, note TEXT NOT NULL,
   batch INTEGER NOT NULL REFERENCES batch(id));
 ALTER TABLE structure_revision ADD COLUMN indicator TEXT NOT NULL DEFAULT '';
+)sql",
+    // 4: models and learning (core/learning.h): revisions of model designations,
+    // followers' choices, pair rules and learning pairs, appended in order.
+    R"sql(
+CREATE TABLE model_designation (
+  seq INTEGER PRIMARY KEY, peer_group INTEGER, unit INTEGER NOT NULL, from_day INTEGER NOT NULL,
+  active INTEGER NOT NULL, reason TEXT NOT NULL, author TEXT NOT NULL,
+  batch INTEGER NOT NULL REFERENCES batch(id));
+CREATE TABLE follower_choice (
+  seq INTEGER PRIMARY KEY, follower INTEGER NOT NULL, model INTEGER NOT NULL,
+  from_day INTEGER NOT NULL, active INTEGER NOT NULL,
+  batch INTEGER NOT NULL REFERENCES batch(id));
+CREATE TABLE pair_rule (
+  seq INTEGER PRIMARY KEY, mentor INTEGER NOT NULL, learner INTEGER NOT NULL,
+  kind INTEGER NOT NULL, author TEXT NOT NULL, note TEXT NOT NULL,
+  batch INTEGER NOT NULL REFERENCES batch(id));
+CREATE TABLE learning_pair (
+  seq INTEGER PRIMARY KEY, peer_group INTEGER, mentor INTEGER NOT NULL, learner INTEGER NOT NULL,
+  from_day INTEGER NOT NULL, active INTEGER NOT NULL, basis TEXT NOT NULL, period TEXT NOT NULL,
+  score_at_pairing REAL NOT NULL, author TEXT NOT NULL,
+  batch INTEGER NOT NULL REFERENCES batch(id));
 )sql",
 };
 
@@ -1469,6 +1491,116 @@ class SqliteStore final : public Store {
                             DescribeReview(r.value, r.confirmed, r.reviewer, r.note), *indicator));
       }
     }
+    return WriteLearning(c, batch_id);
+  }
+
+  // Models, followers' choices, pair rules and pairs, each with its structure revision
+  // for the audit. Revisions are appended: the latest of a key wins (core/learning.h).
+  Status WriteLearning(const Changes& c, int64_t batch_id) {
+    std::unordered_map<int64_t, std::string> units;
+    const auto unit_code = [&](int32_t id) { return TargetCode(false, id, units); };
+    if (!c.models.empty()) {
+      auto st = db_.Prepare(
+          "INSERT INTO model_designation(peer_group, unit, from_day, active, reason, author, "
+          "batch) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      if (!st.ok()) return st.error();
+      for (const ModelDesignation& m : c.models) {
+        BindId(*st, 1, m.peer_group);
+        st->Bind(2, m.unit);
+        st->Bind(3, m.from.days());
+        st->Bind(4, int32_t{m.active ? 1 : 0});
+        st->Bind(5, m.reason);
+        st->Bind(6, m.author);
+        st->Bind(7, batch_id);
+        CHOLLIMA_RETURN_IF_ERROR(st->Run());
+        auto unit = unit_code(m.unit);
+        if (!unit.ok()) return unit.error();
+        auto peer = PeerGroupName(m.peer_group);
+        if (!peer.ok()) return peer.error();
+        CHOLLIMA_RETURN_IF_ERROR(RecordStructure(
+            batch_id, m.active ? "model" : "model withdrawn", *unit, FormatDate(m.from),
+            std::nullopt, JsonObject().Add("peer_group", *peer).Add("reason", m.reason).str()));
+      }
+    }
+    if (!c.follower_choices.empty()) {
+      auto st = db_.Prepare(
+          "INSERT INTO follower_choice(follower, model, from_day, active, batch) "
+          "VALUES (?1, ?2, ?3, ?4, ?5)");
+      if (!st.ok()) return st.error();
+      for (const FollowerChoice& f : c.follower_choices) {
+        st->Bind(1, f.follower);
+        st->Bind(2, f.model);
+        st->Bind(3, f.from.days());
+        st->Bind(4, int32_t{f.active ? 1 : 0});
+        st->Bind(5, batch_id);
+        CHOLLIMA_RETURN_IF_ERROR(st->Run());
+        auto follower = unit_code(f.follower);
+        if (!follower.ok()) return follower.error();
+        auto model = unit_code(f.model);
+        if (!model.ok()) return model.error();
+        CHOLLIMA_RETURN_IF_ERROR(RecordStructure(
+            batch_id, f.active ? "follows model" : "stops following model", *follower,
+            FormatDate(f.from), std::nullopt, JsonObject().Add("model", *model).str()));
+      }
+    }
+    if (!c.pair_rules.empty()) {
+      auto st = db_.Prepare(
+          "INSERT INTO pair_rule(mentor, learner, kind, author, note, batch) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+      if (!st.ok()) return st.error();
+      for (const PairRule& r : c.pair_rules) {
+        st->Bind(1, r.mentor);
+        st->Bind(2, r.learner);
+        st->Bind(3, static_cast<int32_t>(r.kind));
+        st->Bind(4, r.author);
+        st->Bind(5, r.note);
+        st->Bind(6, batch_id);
+        CHOLLIMA_RETURN_IF_ERROR(st->Run());
+        auto mentor = unit_code(r.mentor);
+        if (!mentor.ok()) return mentor.error();
+        auto learner = unit_code(r.learner);
+        if (!learner.ok()) return learner.error();
+        CHOLLIMA_RETURN_IF_ERROR(RecordStructure(batch_id, "pair rule", *learner, "", std::nullopt,
+                                                 JsonObject()
+                                                     .Add("mentor", *mentor)
+                                                     .Add("rule", PairRuleKindName(r.kind))
+                                                     .Add("note", r.note)
+                                                     .str()));
+      }
+    }
+    if (!c.pairs.empty()) {
+      auto st = db_.Prepare(
+          "INSERT INTO learning_pair(peer_group, mentor, learner, from_day, active, basis, "
+          "period, score_at_pairing, author, batch) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+      if (!st.ok()) return st.error();
+      for (const LearningPair& p : c.pairs) {
+        BindId(*st, 1, p.peer_group);
+        st->Bind(2, p.mentor);
+        st->Bind(3, p.learner);
+        st->Bind(4, p.from.days());
+        st->Bind(5, int32_t{p.active ? 1 : 0});
+        st->Bind(6, p.basis);
+        st->Bind(7, p.period);
+        st->Bind(8, p.score_at_pairing);
+        st->Bind(9, p.author);
+        st->Bind(10, batch_id);
+        CHOLLIMA_RETURN_IF_ERROR(st->Run());
+        auto mentor = unit_code(p.mentor);
+        if (!mentor.ok()) return mentor.error();
+        auto learner = unit_code(p.learner);
+        if (!learner.ok()) return learner.error();
+        CHOLLIMA_RETURN_IF_ERROR(RecordStructure(batch_id,
+                                                 p.active ? "learning pair" : "learning pair ended",
+                                                 *learner, FormatDate(p.from), std::nullopt,
+                                                 JsonObject()
+                                                     .Add("mentor", *mentor)
+                                                     .Add("basis", p.basis)
+                                                     .Add("period", p.period)
+                                                     .Add("score_at_pairing", p.score_at_pairing)
+                                                     .str()));
+      }
+    }
     return OkStatus();
   }
 
@@ -1560,6 +1692,64 @@ class SqliteStore final : public Store {
                                 .confirmed = row.Int32(4) != 0,
                                 .reviewer = row.Text(5),
                                 .note = row.Text(6)});
+      }));
+    }
+    return LoadLearning(state);
+  }
+
+  Status LoadLearning(engine::State& state) {
+    {
+      auto st = db_.Prepare(
+          "SELECT peer_group, unit, from_day, active, reason, author FROM model_designation "
+          "ORDER BY seq");
+      if (!st.ok()) return st.error();
+      CHOLLIMA_RETURN_IF_ERROR(ForEachRow(*st, [&](Statement& row) {
+        state.AddModel({.peer_group = IdOrNone(row, 0),
+                        .unit = row.Int32(1),
+                        .from = Date(row.Int32(2)),
+                        .active = row.Int32(3) != 0,
+                        .reason = row.Text(4),
+                        .author = row.Text(5)});
+      }));
+    }
+    {
+      auto st =
+          db_.Prepare("SELECT follower, model, from_day, active FROM follower_choice ORDER BY seq");
+      if (!st.ok()) return st.error();
+      CHOLLIMA_RETURN_IF_ERROR(ForEachRow(*st, [&](Statement& row) {
+        state.AddFollowerChoice({.follower = row.Int32(0),
+                                 .model = row.Int32(1),
+                                 .from = Date(row.Int32(2)),
+                                 .active = row.Int32(3) != 0});
+      }));
+    }
+    {
+      auto st =
+          db_.Prepare("SELECT mentor, learner, kind, author, note FROM pair_rule ORDER BY seq");
+      if (!st.ok()) return st.error();
+      CHOLLIMA_RETURN_IF_ERROR(ForEachRow(*st, [&](Statement& row) {
+        state.AddPairRule({.mentor = row.Int32(0),
+                           .learner = row.Int32(1),
+                           .kind = static_cast<PairRuleKind>(row.Int32(2)),
+                           .author = row.Text(3),
+                           .note = row.Text(4)});
+      }));
+    }
+    {
+      auto st = db_.Prepare(
+          "SELECT peer_group, mentor, learner, from_day, active, basis, period, score_at_pairing, "
+          "author FROM learning_pair ORDER BY seq");
+      if (!st.ok()) return st.error();
+      CHOLLIMA_RETURN_IF_ERROR(ForEachRow(*st, [&](Statement& row) {
+        state.AddPair({.peer_group = IdOrNone(row, 0),
+                       .mentor = row.Int32(1),
+                       .learner = row.Int32(2),
+                       .from = Date(row.Int32(3)),
+                       .active = row.Int32(4) != 0,
+                       .basis = row.Text(5),
+                       .period = row.Text(6),
+                       .score_at_pairing = row.Double(7),
+                       .author = row.Text(8)});
       }));
     }
     return OkStatus();

@@ -64,11 +64,14 @@ struct AuditQuery {
 // One thing an economy batch changed, with the value before and after it.
 struct AuditChange {
   // "hierarchy", "group", "unit", "membership", "indicator", "profile", "calendar", "plan",
-  // "report", and (schema 3) "drive", "drive result", "standard", "outlier review".
+  // "report", (schema 3) "drive", "drive result", "standard", "outlier review", and
+  // (schema 4) "model", "model withdrawn", "follows model", "stops following model",
+  // "pair rule", "learning pair", "learning pair ended".
   std::string what;
   // The code of what changed: unit "M1", group "region/P1", plan target "M1" or
   // "region/P1", membership "M1 region", drive and drive result: the drive's code,
-  // standard: its peer group ("sector/coal", or "all"), outlier review: the unit.
+  // standard: its peer group ("sector/coal", or "all"), outlier review: the unit; a
+  // model: the model unit; a choice: the follower; a pair rule or pair: the learner.
   std::string target;
   std::string indicator;  // plans, reports, standards, outlier reviews; empty otherwise
   // Report date, plan period, membership start, a standard's first day, a reviewed
@@ -134,7 +137,7 @@ enum class OpenMode {
 };
 
 // The current schema version this build writes.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // Opens an SQLite store (WAL journal). Fails with kNotFound when `path` is missing in
 // kExisting mode, kFailedPrecondition when the file's schema is newer than this build,

@@ -1,5 +1,6 @@
 #include "store/store.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -585,6 +586,52 @@ TEST_F(StoreTest, EmulationFactsRoundTripAndLoadEqualsTheAppliedState) {
   EXPECT_EQ(loaded->outlier_reviews()[0].note, "typo");
 }
 
+TEST_F(StoreTest, LearningFactsRoundTripInOrderWithTheirAudit) {
+  auto s = OpenSqliteStore(dir_ + "/a.db", OpenMode::kCreate);
+  ASSERT_TRUE(s.ok());
+  engine::State applied;
+  Changes first = SmallEconomy();
+  ASSERT_TRUE((*s)->Commit(first, kFirst).ok());
+  engine::ApplyChanges(first, applied);
+  Changes c;
+  c.models = {
+      {.peer_group = 1, .unit = 0, .from = Jan(5), .reason = "best per worker", .author = "kim"},
+      {.peer_group = kNoId, .unit = 1, .from = Jan(6), .active = false, .author = "kim"}};
+  c.follower_choices = {{.follower = 1, .model = 0, .from = Jan(7)},
+                        {.follower = 1, .model = 0, .from = Jan(9), .active = false}};
+  c.pair_rules = {{.mentor = 0,
+                   .learner = 1,
+                   .kind = PairRuleKind::kForbidden,
+                   .author = "lee",
+                   .note = "too far"},
+                  {.mentor = 0, .learner = 1, .kind = PairRuleKind::kNone, .author = "lee"}};
+  c.pairs = {{.peer_group = 1,
+              .mentor = 0,
+              .learner = 1,
+              .from = Jan(10),
+              .basis = "assigned",
+              .period = "2026-01",
+              .score_at_pairing = 0.8125,
+              .author = "lee"}};
+  auto batch = (*s)->Commit(c, kSecond);
+  ASSERT_TRUE(batch.ok()) << batch.error().message;
+  engine::ApplyChanges(c, applied);
+  auto loaded = (*s)->Load();
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  EXPECT_TRUE(*loaded == applied);
+  EXPECT_EQ(loaded->models(), c.models);
+  EXPECT_EQ(loaded->follower_choices(), c.follower_choices);
+  EXPECT_EQ(loaded->pair_rules(), c.pair_rules);
+  EXPECT_EQ(loaded->pairs(), c.pairs);
+  auto audit = (*s)->AuditChanges(*batch, 100);
+  ASSERT_TRUE(audit.ok()) << audit.error().message;
+  std::vector<std::string> what;
+  for (const auto& a : *audit) what.push_back(a.what);
+  EXPECT_THAT(what,
+              ::testing::IsSupersetOf({"model", "model withdrawn", "follows model",
+                                       "stops following model", "pair rule", "learning pair"}));
+}
+
 TEST_F(StoreTest, ASeasonsResultsAreWrittenOnceAndAFailedCommitLeavesNoDrive) {
   auto s = OpenSqliteStore(dir_ + "/a.db", OpenMode::kCreate);
   ASSERT_TRUE(s.ok());
@@ -766,7 +813,7 @@ INSERT INTO report_revision VALUES (1, 0, 0, 20455, 5, 1);
   }
   auto s = OpenSqliteStore(path, OpenMode::kExisting);
   ASSERT_TRUE(s.ok()) << s.error().message;
-  EXPECT_EQ((*s)->schema_version(), 3);
+  EXPECT_EQ((*s)->schema_version(), kSchemaVersion);
   auto state = (*s)->Load();
   ASSERT_TRUE(state.ok()) << state.error().message;
   EXPECT_EQ(state->units().size(), 2u);
