@@ -1,0 +1,374 @@
+#include "engine/pairing.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <string>
+
+namespace chollima::engine::pairing {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+std::string PairName(int32_t mentor, int32_t learner) {
+  return "(mentor " + std::to_string(mentor) + ", learner " + std::to_string(learner) + ")";
+}
+
+// A b-matching between "rows" and "columns" solved one row unit at a time (the Hungarian
+// method generalised to capacities). Rows are the side whose units are added: learners
+// when the mentors' capacity can take every learner, else mentors (one unit per place).
+//
+// Invariants between two units (with reduced cost c' = c + pi(u) - pi(v) on the residual
+// graph row -> column (unassigned pair), column -> row (assigned pair), free column -> sink
+// and sink -> used column):
+//   every residual edge has c' >= 0;
+//   every row unit processed so far is assigned to a column or dropped (the "dummy" of a
+//   lexicographic cost (unpaired count, cost)), and the assignment is optimal for that
+//   cost among the rows processed so far.
+class Solver {
+ public:
+  // w: rows x cols, row-major, kInf where the pair is not allowed.
+  Solver(int32_t rows, int32_t cols, std::vector<double> w, std::vector<int32_t> col_cap)
+      : cols_(cols),
+        w_(std::move(w)),
+        col_free_(std::move(col_cap)),
+        pi_(static_cast<size_t>(cols), 0.0),
+        dist_(static_cast<size_t>(cols), kInf),
+        pred_row_(static_cast<size_t>(cols), -1),
+        blocked_(static_cast<size_t>(cols), 0),
+        col_rows_(static_cast<size_t>(cols)),
+        row_cols_(static_cast<size_t>(rows)),
+        pi_row_(static_cast<size_t>(rows), 0.0),
+        dist_row_(static_cast<size_t>(rows), kInf),
+        entry_col_(static_cast<size_t>(rows), -1),
+        expanded_(static_cast<size_t>(rows), 0),
+        row_ready_(static_cast<size_t>(rows), 0) {
+    unsettled_.reserve(static_cast<size_t>(cols));
+  }
+
+  // Adds one unit of row r0, along a shortest augmenting path, or re-arranges so that
+  // the cheapest row of r0's search tree goes without a unit when no column is free.
+  void AddUnit(int32_t r0) {
+    const size_t r0i = At(r0);
+    if (!row_ready_[r0i]) {
+      // A row without units has no incoming residual edge: the least potential that keeps
+      // its outgoing reduced costs >= 0 makes the cheapest of them tight.
+      row_ready_[r0i] = 1;
+      double p = -kInf;
+      const double* row = w_.data() + Cell(r0, 0);
+      for (int32_t j = 0; j < cols_; ++j) p = std::max(p, pi_[At(j)] - row[At(j)]);
+      if (p == -kInf) return;  // no pair is allowed: the row is never paired
+      pi_row_[r0i] = p;
+    }
+    unsettled_.clear();
+    for (int32_t j = 0; j < cols_; ++j) unsettled_.push_back(j);
+    settled_.clear();
+    expanded_rows_.clear();
+    pending_rows_.clear();
+    double dist_t = kInf;
+    int32_t end_col = -1;
+
+    dist_row_[r0i] = 0;
+    Expand(r0);
+    while (true) {
+      // The unsettled column with the least distance, ties to the lowest index.
+      size_t best_pos = unsettled_.size();
+      double best = kInf;
+      int32_t best_col = cols_;
+      for (size_t pos = 0; pos < unsettled_.size(); ++pos) {
+        const int32_t j = unsettled_[pos];
+        const double d = dist_[At(j)];
+        if (d < best || (d == best && d < kInf && j < best_col)) {
+          best = d;
+          best_col = j;
+          best_pos = pos;
+        }
+      }
+      // Rows reached through their assigned columns come before columns on ties.
+      size_t row_pos = pending_rows_.size();
+      double row_best = kInf;
+      for (size_t pos = 0; pos < pending_rows_.size(); ++pos) {
+        const double d = dist_row_[At(pending_rows_[pos])];
+        if (d < row_best) {
+          row_best = d;
+          row_pos = pos;
+        }
+      }
+      if (dist_t <= best && dist_t <= row_best) break;  // the sink comes first: done
+      if (row_pos < pending_rows_.size() && row_best <= best) {
+        const int32_t r = pending_rows_[row_pos];
+        pending_rows_[row_pos] = pending_rows_.back();
+        pending_rows_.pop_back();
+        Expand(r);
+        continue;
+      }
+      if (best_pos == unsettled_.size()) break;  // nothing reachable is left
+      unsettled_[best_pos] = unsettled_.back();
+      unsettled_.pop_back();
+      settled_.push_back(best_col);
+      const size_t jb = At(best_col);
+      if (col_free_[jb] > 0) {
+        const double cand = best + pi_[jb] - pi_t_;
+        if (cand < dist_t) {
+          dist_t = cand;
+          end_col = best_col;
+        }
+      }
+      for (const int32_t r : col_rows_[jb]) {
+        const size_t ri = At(r);
+        if (expanded_[ri]) continue;
+        const double cand = best + pi_[jb] - w_[Cell(r, best_col)] - pi_row_[ri];
+        if (cand < dist_row_[ri]) {
+          if (dist_row_[ri] == kInf) pending_rows_.push_back(r);
+          dist_row_[ri] = cand;
+          entry_col_[ri] = best_col;
+        }
+      }
+    }
+
+    if (end_col >= 0) {
+      // Johnson's update truncated at the sink's distance (shifted by it, so that nodes
+      // not settled keep their potentials).
+      for (const int32_t j : settled_) pi_[At(j)] += dist_[At(j)] - dist_t;
+      for (const int32_t r : expanded_rows_) pi_row_[At(r)] += dist_row_[At(r)] - dist_t;
+      --col_free_[At(end_col)];
+      Augment(r0, end_col);
+    } else {
+      // No free column is reachable: the lexicographic optimum (fewest unpaired, then
+      // least cost) takes the unit from the tree row where that costs least: the row
+      // minimising its path cost d + pi (r0 itself on ties, which changes nothing).
+      int32_t drop = r0;
+      double drop_cost = pi_row_[r0i];
+      for (const int32_t r : expanded_rows_) {
+        const double c = dist_row_[At(r)] + pi_row_[At(r)];
+        if (c < drop_cost) {
+          drop = r;
+          drop_cost = c;
+        }
+      }
+      if (drop != r0) {
+        double top = -kInf;
+        for (const int32_t j : settled_) top = std::max(top, dist_[At(j)]);
+        for (const int32_t r : expanded_rows_) top = std::max(top, dist_row_[At(r)]);
+        for (const int32_t j : settled_) pi_[At(j)] += dist_[At(j)] - top;
+        for (const int32_t r : expanded_rows_) pi_row_[At(r)] += dist_row_[At(r)] - top;
+        const int32_t col = entry_col_[At(drop)];
+        Unassign(drop, col);
+        Augment(r0, col);
+      }
+    }
+    for (const int32_t j : settled_) dist_[At(j)] = kInf;
+    for (const int32_t j : unsettled_) dist_[At(j)] = kInf;
+    for (const int32_t r : expanded_rows_) {
+      expanded_[At(r)] = 0;
+      dist_row_[At(r)] = kInf;
+    }
+    for (const int32_t r : pending_rows_) dist_row_[At(r)] = kInf;
+  }
+
+  const std::vector<int32_t>& RowCols(int32_t r) const { return row_cols_[At(r)]; }
+
+ private:
+  static size_t At(int32_t i) { return static_cast<size_t>(i); }
+  size_t Cell(int32_t r, int32_t j) const {
+    return static_cast<size_t>(r) * static_cast<size_t>(cols_) + static_cast<size_t>(j);
+  }
+
+  // Relaxes from row r (at dist_row_[r]) every unsettled column not assigned to it.
+  void Expand(int32_t r) {
+    expanded_[At(r)] = 1;
+    expanded_rows_.push_back(r);
+    for (const int32_t j : row_cols_[At(r)]) blocked_[At(j)] = 1;
+    const double base = dist_row_[At(r)] + pi_row_[At(r)];
+    const double* row = w_.data() + Cell(r, 0);
+    for (const int32_t j : unsettled_) {
+      const size_t jj = At(j);
+      const double cand = base + row[jj] - pi_[jj];
+      if (cand < dist_[jj] && !blocked_[jj]) {
+        dist_[jj] = cand;
+        pred_row_[jj] = r;
+      }
+    }
+    for (const int32_t j : row_cols_[At(r)]) blocked_[At(j)] = 0;
+  }
+
+  // Walks back from column `col`, which has a place for its predecessor row, to r0.
+  void Augment(int32_t r0, int32_t col) {
+    while (true) {
+      const int32_t r = pred_row_[At(col)];
+      Assign(r, col);
+      if (r == r0) return;
+      col = entry_col_[At(r)];
+      Unassign(r, col);
+    }
+  }
+
+  void Assign(int32_t r, int32_t j) {
+    col_rows_[At(j)].push_back(r);
+    row_cols_[At(r)].push_back(j);
+  }
+  static void Erase(std::vector<int32_t>& v, int32_t x) {
+    auto it = std::find(v.begin(), v.end(), x);
+    *it = v.back();
+    v.pop_back();
+  }
+  void Unassign(int32_t r, int32_t j) {
+    Erase(col_rows_[At(j)], r);
+    Erase(row_cols_[At(r)], j);
+  }
+
+  const int32_t cols_;
+  const std::vector<double> w_;
+  std::vector<int32_t> col_free_;  // places left per column
+  std::vector<double> pi_;         // column potentials
+  double pi_t_ = 0;                // the sink's potential
+  // Per search; dist_ is kInf between searches.
+  std::vector<double> dist_;
+  std::vector<int32_t> pred_row_;  // the row that last lowered a column's distance
+  std::vector<char> blocked_;
+  std::vector<int32_t> unsettled_, settled_, expanded_rows_, pending_rows_;
+  std::vector<std::vector<int32_t>> col_rows_, row_cols_;  // the assigned pairs
+  std::vector<double> pi_row_;                             // row potentials
+  std::vector<double> dist_row_;                           // per search; kInf between searches
+  std::vector<int32_t> entry_col_;  // per reached row: the column it was reached from
+  std::vector<char> expanded_;
+  std::vector<char> row_ready_;  // the row's potential has been set
+};
+
+Status Validate(const Problem& p) {
+  if (p.mentors < 0 || p.learners < 0) {
+    return InvalidArgument("pairing: negative size: " + std::to_string(p.mentors) + " mentors, " +
+                           std::to_string(p.learners) + " learners");
+  }
+  if (p.capacity.size() != static_cast<size_t>(p.mentors)) {
+    return InvalidArgument("pairing: " + std::to_string(p.capacity.size()) + " capacities for " +
+                           std::to_string(p.mentors) + " mentors");
+  }
+  const size_t cells = static_cast<size_t>(p.mentors) * static_cast<size_t>(p.learners);
+  if (p.cost.size() != cells) {
+    return InvalidArgument("pairing: " + std::to_string(p.cost.size()) + " costs for " +
+                           std::to_string(p.mentors) + " x " + std::to_string(p.learners) +
+                           " pairs");
+  }
+  for (int32_t m = 0; m < p.mentors; ++m) {
+    if (p.capacity[static_cast<size_t>(m)] < 0) {
+      return InvalidArgument("pairing: mentor " + std::to_string(m) + " has negative capacity " +
+                             std::to_string(p.capacity[static_cast<size_t>(m)]));
+    }
+  }
+  for (size_t i = 0; i < cells; ++i) {
+    const double c = p.cost[i];
+    if (std::isnan(c) || c == -kInf) {
+      const auto m = static_cast<int32_t>(i / static_cast<size_t>(p.learners));
+      const auto l = static_cast<int32_t>(i % static_cast<size_t>(p.learners));
+      return InvalidArgument("pairing: cost of " + PairName(m, l) + " is " +
+                             (std::isnan(c) ? "NaN" : "-infinity"));
+    }
+  }
+  auto check_range = [&](const std::pair<int32_t, int32_t>& pr, const char* what) -> Status {
+    if (pr.first < 0 || pr.first >= p.mentors || pr.second < 0 || pr.second >= p.learners) {
+      return InvalidArgument(std::string("pairing: ") + what + " pair " +
+                             PairName(pr.first, pr.second) + " is out of range");
+    }
+    return OkStatus();
+  };
+  for (const auto& pr : p.forbidden) CHOLLIMA_RETURN_IF_ERROR(check_range(pr, "forbidden"));
+  for (const auto& pr : p.fixed) CHOLLIMA_RETURN_IF_ERROR(check_range(pr, "fixed"));
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<Assignment> Assign(const Problem& problem) {
+  CHOLLIMA_RETURN_IF_ERROR(Validate(problem));
+  const int32_t mentors = problem.mentors;
+  const int32_t learners = problem.learners;
+  const auto cell = [learners](int32_t m, int32_t l) {
+    return static_cast<size_t>(m) * static_cast<size_t>(learners) + static_cast<size_t>(l);
+  };
+
+  std::vector<char> forbidden;  // per cell, only when some pair is forbidden
+  if (!problem.forbidden.empty()) {
+    forbidden.assign(problem.cost.size(), 0);
+    for (const auto& [m, l] : problem.forbidden) forbidden[cell(m, l)] = 1;
+  }
+  const auto allowed = [&](int32_t m, int32_t l) {
+    return (forbidden.empty() || !forbidden[cell(m, l)]) && problem.cost[cell(m, l)] < kInf;
+  };
+
+  Assignment out;
+  out.mentor_of.assign(static_cast<size_t>(learners), -1);
+  std::vector<int32_t> places(problem.capacity);
+  for (const auto& [m, l] : problem.fixed) {
+    int32_t& mentor = out.mentor_of[static_cast<size_t>(l)];
+    if (mentor == m) continue;  // the same fixed pair listed twice counts once
+    if (mentor >= 0) {
+      return InvalidArgument("pairing: learner " + std::to_string(l) + " is fixed to mentor " +
+                             std::to_string(mentor) + " and to mentor " + std::to_string(m));
+    }
+    if (!allowed(m, l)) {
+      return InvalidArgument("pairing: fixed pair " + PairName(m, l) +
+                             " is forbidden or not allowed");
+    }
+    if (--places[static_cast<size_t>(m)] < 0) {
+      return InvalidArgument("pairing: mentor " + std::to_string(m) +
+                             " has more fixed pairs than its capacity " +
+                             std::to_string(problem.capacity[static_cast<size_t>(m)]));
+    }
+    mentor = m;
+  }
+
+  std::vector<int32_t> free_learners;  // the learners left to pair, by index
+  for (int32_t l = 0; l < learners; ++l) {
+    if (out.mentor_of[static_cast<size_t>(l)] < 0) free_learners.push_back(l);
+  }
+  const auto n_free = static_cast<int32_t>(free_learners.size());
+  int64_t total_places = 0;
+  for (int32_t& c : places) {
+    c = std::min(c, n_free);
+    total_places += c;
+  }
+
+  if (n_free > 0 && total_places > 0) {
+    // The side with fewer units becomes the rows, so that (nearly) every unit added finds
+    // a free column and searches stay short.
+    const bool learner_rows = n_free <= total_places;
+    const int32_t rows = learner_rows ? n_free : mentors;
+    const int32_t cols = learner_rows ? mentors : n_free;
+    std::vector<double> w(static_cast<size_t>(rows) * static_cast<size_t>(cols));
+    for (int32_t m = 0; m < mentors; ++m) {
+      for (int32_t k = 0; k < n_free; ++k) {
+        const int32_t l = free_learners[static_cast<size_t>(k)];
+        const size_t at =
+            learner_rows
+                ? static_cast<size_t>(k) * static_cast<size_t>(mentors) + static_cast<size_t>(m)
+                : static_cast<size_t>(m) * static_cast<size_t>(n_free) + static_cast<size_t>(k);
+        w[at] = allowed(m, l) ? problem.cost[cell(m, l)] : kInf;
+      }
+    }
+    std::vector<int32_t> col_cap =
+        learner_rows ? places : std::vector<int32_t>(static_cast<size_t>(n_free), 1);
+    Solver solver(rows, cols, std::move(w), std::move(col_cap));
+    for (int32_t r = 0; r < rows; ++r) {
+      const int32_t units = learner_rows ? 1 : places[static_cast<size_t>(r)];
+      for (int32_t u = 0; u < units; ++u) solver.AddUnit(r);
+    }
+    for (int32_t r = 0; r < rows; ++r) {
+      for (const int32_t j : solver.RowCols(r)) {
+        const int32_t m = learner_rows ? j : r;
+        const int32_t k = learner_rows ? r : j;
+        out.mentor_of[static_cast<size_t>(free_learners[static_cast<size_t>(k)])] = m;
+      }
+    }
+  }
+
+  for (int32_t l = 0; l < learners; ++l) {
+    const int32_t m = out.mentor_of[static_cast<size_t>(l)];
+    if (m < 0) continue;
+    ++out.pairs;
+    out.total_cost += problem.cost[cell(m, l)];
+  }
+  return out;
+}
+
+}  // namespace chollima::engine::pairing
