@@ -9,6 +9,7 @@ namespace chollima::engine::pairing {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr int64_t kMaxStepColumns = 4096;  // a step table of at most 4096^2 x 12 bytes
 
 std::string PairName(int32_t mentor, int32_t learner) {
   return "(mentor " + std::to_string(mentor) + ", learner " + std::to_string(learner) + ")";
@@ -27,15 +28,18 @@ std::string PairName(int32_t mentor, int32_t learner) {
 //   cost among the rows processed so far.
 class Solver {
  public:
-  // w: rows x cols, row-major, kInf where the pair is not allowed.
-  Solver(int32_t rows, int32_t cols, std::vector<double> w, std::vector<int32_t> col_cap)
+  // w: rows x cols, row-major, kInf where the pair is not allowed. column_steps: every row
+  // has one unit (rows are learners), and searches step from column to column through a
+  // cols x cols table (below) instead of through each row of the column.
+  Solver(int32_t rows, int32_t cols, std::vector<double> w, std::vector<int32_t> col_cap,
+         bool column_steps)
       : cols_(cols),
+        column_steps_(column_steps),
         w_(std::move(w)),
         col_free_(std::move(col_cap)),
         pi_(static_cast<size_t>(cols), 0.0),
         dist_(static_cast<size_t>(cols), kInf),
         pred_row_(static_cast<size_t>(cols), -1),
-        blocked_(static_cast<size_t>(cols), 0),
         col_rows_(static_cast<size_t>(cols)),
         row_cols_(static_cast<size_t>(rows)),
         pi_row_(static_cast<size_t>(rows), 0.0),
@@ -43,7 +47,13 @@ class Solver {
         entry_col_(static_cast<size_t>(rows), -1),
         expanded_(static_cast<size_t>(rows), 0),
         row_ready_(static_cast<size_t>(rows), 0) {
-    unsettled_.reserve(static_cast<size_t>(cols));
+    if (column_steps_) {
+      const size_t cells = static_cast<size_t>(cols) * static_cast<size_t>(cols);
+      step_.assign(cells, kInf);
+      step_row_.assign(cells, -1);
+      step_stale_.assign(static_cast<size_t>(cols), 0);
+      step_popped_.assign(static_cast<size_t>(cols), 0);
+    }
   }
 
   // Adds one unit of row r0, along a shortest augmenting path, or re-arranges so that
@@ -60,9 +70,8 @@ class Solver {
       if (p == -kInf) return;  // no pair is allowed: the row is never paired
       pi_row_[r0i] = p;
     }
-    unsettled_.clear();
-    for (int32_t j = 0; j < cols_; ++j) unsettled_.push_back(j);
     settled_.clear();
+    settled_dist_.clear();
     expanded_rows_.clear();
     pending_rows_.clear();
     double dist_t = kInf;
@@ -72,16 +81,14 @@ class Solver {
     Expand(r0);
     while (true) {
       // The unsettled column with the least distance, ties to the lowest index.
-      size_t best_pos = unsettled_.size();
+      // (Settled columns are at -infinity in dist_.)
       double best = kInf;
-      int32_t best_col = cols_;
-      for (size_t pos = 0; pos < unsettled_.size(); ++pos) {
-        const int32_t j = unsettled_[pos];
+      int32_t best_col = -1;
+      for (int32_t j = 0; j < cols_; ++j) {
         const double d = dist_[At(j)];
-        if (d < best || (d == best && d < kInf && j < best_col)) {
+        if (d < best && d != -kInf) {
           best = d;
           best_col = j;
-          best_pos = pos;
         }
       }
       // Rows reached through their assigned columns come before columns on ties.
@@ -102,17 +109,21 @@ class Solver {
         Expand(r);
         continue;
       }
-      if (best_pos == unsettled_.size()) break;  // nothing reachable is left
-      unsettled_[best_pos] = unsettled_.back();
-      unsettled_.pop_back();
-      settled_.push_back(best_col);
+      if (best_col < 0) break;  // nothing reachable is left
       const size_t jb = At(best_col);
+      settled_.push_back(best_col);
+      settled_dist_.push_back(best);
+      dist_[jb] = -kInf;
       if (col_free_[jb] > 0) {
         const double cand = best + pi_[jb] - pi_t_;
         if (cand < dist_t) {
           dist_t = cand;
           end_col = best_col;
         }
+      }
+      if (column_steps_) {
+        StepFromColumn(best_col, best);
+        continue;
       }
       for (const int32_t r : col_rows_[jb]) {
         const size_t ri = At(r);
@@ -129,7 +140,9 @@ class Solver {
     if (end_col >= 0) {
       // Johnson's update truncated at the sink's distance (shifted by it, so that nodes
       // not settled keep their potentials).
-      for (const int32_t j : settled_) pi_[At(j)] += dist_[At(j)] - dist_t;
+      for (size_t i = 0; i < settled_.size(); ++i) {
+        pi_[At(settled_[i])] += settled_dist_[i] - dist_t;
+      }
       for (const int32_t r : expanded_rows_) pi_row_[At(r)] += dist_row_[At(r)] - dist_t;
       --col_free_[At(end_col)];
       Augment(r0, end_col);
@@ -148,17 +161,18 @@ class Solver {
       }
       if (drop != r0) {
         double top = -kInf;
-        for (const int32_t j : settled_) top = std::max(top, dist_[At(j)]);
+        for (const double d : settled_dist_) top = std::max(top, d);
         for (const int32_t r : expanded_rows_) top = std::max(top, dist_row_[At(r)]);
-        for (const int32_t j : settled_) pi_[At(j)] += dist_[At(j)] - top;
+        for (size_t i = 0; i < settled_.size(); ++i) {
+          pi_[At(settled_[i])] += settled_dist_[i] - top;
+        }
         for (const int32_t r : expanded_rows_) pi_row_[At(r)] += dist_row_[At(r)] - top;
         const int32_t col = entry_col_[At(drop)];
         Unassign(drop, col);
         Augment(r0, col);
       }
     }
-    for (const int32_t j : settled_) dist_[At(j)] = kInf;
-    for (const int32_t j : unsettled_) dist_[At(j)] = kInf;
+    std::fill(dist_.begin(), dist_.end(), kInf);
     for (const int32_t r : expanded_rows_) {
       expanded_[At(r)] = 0;
       dist_row_[At(r)] = kInf;
@@ -178,18 +192,94 @@ class Solver {
   void Expand(int32_t r) {
     expanded_[At(r)] = 1;
     expanded_rows_.push_back(r);
-    for (const int32_t j : row_cols_[At(r)]) blocked_[At(j)] = 1;
-    const double base = dist_row_[At(r)] + pi_row_[At(r)];
-    const double* row = w_.data() + Cell(r, 0);
-    for (const int32_t j : unsettled_) {
-      const size_t jj = At(j);
-      const double cand = base + row[jj] - pi_[jj];
-      if (cand < dist_[jj] && !blocked_[jj]) {
-        dist_[jj] = cand;
-        pred_row_[jj] = r;
+    // The pairs already assigned to r have no residual edge from r: hide their columns as
+    // if settled.
+    hidden_.clear();
+    for (const int32_t j : row_cols_[At(r)]) {
+      hidden_.emplace_back(j, dist_[At(j)]);
+      dist_[At(j)] = -kInf;
+    }
+    Relax(dist_row_[At(r)] + pi_row_[At(r)], w_.data() + Cell(r, 0), nullptr, r);
+    for (const auto& [j, d] : hidden_) dist_[At(j)] = d;
+  }
+
+  // dist(j) = min(dist(j), base + cost[j] - pi(j)) over every column, the improved ones
+  // remembering row_of[j] (or `row` when row_of is null) as their predecessor. Settled and
+  // hidden columns are at -infinity and never improve.
+  void Relax(double base, const double* __restrict cost, const int32_t* __restrict row_of,
+             int32_t row) {
+    double* __restrict dist = dist_.data();
+    int32_t* __restrict pred = pred_row_.data();
+    const double* __restrict pi = pi_.data();
+    const auto n = static_cast<size_t>(cols_);
+    if (row_of == nullptr) {
+      for (size_t j = 0; j < n; ++j) {
+        const double cand = base + cost[j] - pi[j];
+        const bool better = cand < dist[j];
+        dist[j] = better ? cand : dist[j];
+        pred[j] = better ? row : pred[j];
+      }
+    } else {
+      for (size_t j = 0; j < n; ++j) {
+        const double cand = base + cost[j] - pi[j];
+        const bool better = cand < dist[j];
+        dist[j] = better ? cand : dist[j];
+        pred[j] = better ? row_of[j] : pred[j];
       }
     }
-    for (const int32_t j : row_cols_[At(r)]) blocked_[At(j)] = 0;
+  }
+
+  // With one unit per row, a row assigned to column j is reached from j only and its
+  // reduced cost from j is 0, so relaxing from every row of j at once is
+  //   dist(j') = dist(j) + pi(j) - pi(j') + step(j, j'),
+  //   step(j, j') = min over rows r of j of w(r, j') - w(r, j),
+  // which depends on the assignment only: one pass over the columns instead of one per
+  // row. A column's step row is rebuilt when it is next needed after its rows changed.
+  void StepFromColumn(int32_t j, double dist_j) {
+    const size_t jb = At(j);
+    if (col_rows_[jb].empty()) return;
+    double* step = step_.data() + jb * static_cast<size_t>(cols_);
+    int32_t* step_row = step_row_.data() + jb * static_cast<size_t>(cols_);
+    if (step_stale_[jb] && !step_popped_[jb]) {
+      // The first search through a column since its rows changed relaxes row by row; the
+      // table is rebuilt (at the same cost) only for a column that searches come back to.
+      step_popped_[jb] = 1;
+      for (const int32_t r : col_rows_[jb]) {
+        dist_row_[At(r)] = dist_j + pi_[jb] - w_[Cell(r, j)] - pi_row_[At(r)];
+        entry_col_[At(r)] = j;
+        Expand(r);
+      }
+      return;
+    }
+    if (step_stale_[jb]) {
+      step_stale_[jb] = 0;
+      const double* first = w_.data() + Cell(col_rows_[jb].front(), 0);
+      const double first_own = first[jb];
+      const int32_t first_row = col_rows_[jb].front();
+      for (size_t k = 0; k < static_cast<size_t>(cols_); ++k) {
+        step[k] = first[k] - first_own;
+        step_row[k] = first_row;
+      }
+      for (size_t i = 1; i < col_rows_[jb].size(); ++i) {
+        const int32_t r = col_rows_[jb][i];
+        const double* row = w_.data() + Cell(r, 0);
+        const double own = row[jb];
+        for (size_t k = 0; k < static_cast<size_t>(cols_); ++k) {
+          const double v = row[k] - own;
+          const bool better = v < step[k];
+          step[k] = better ? v : step[k];
+          step_row[k] = better ? r : step_row[k];
+        }
+      }
+    }
+    for (const int32_t r : col_rows_[jb]) {
+      const size_t ri = At(r);
+      expanded_[ri] = 1;
+      expanded_rows_.push_back(r);
+      entry_col_[ri] = j;
+      dist_row_[ri] = dist_j + pi_[jb] - w_[Cell(r, j)] - pi_row_[ri];
+    }
+    Relax(dist_j + pi_[jb], step, step_row, -1);
   }
 
   // Walks back from column `col`, which has a place for its predecessor row, to r0.
@@ -203,7 +293,12 @@ class Solver {
     }
   }
 
+  void MarkChanged(int32_t j) {
+    step_stale_[At(j)] = 1;
+    step_popped_[At(j)] = 0;
+  }
   void Assign(int32_t r, int32_t j) {
+    if (column_steps_) MarkChanged(j);
     col_rows_[At(j)].push_back(r);
     row_cols_[At(r)].push_back(j);
   }
@@ -213,11 +308,13 @@ class Solver {
     v.pop_back();
   }
   void Unassign(int32_t r, int32_t j) {
+    if (column_steps_) MarkChanged(j);
     Erase(col_rows_[At(j)], r);
     Erase(row_cols_[At(r)], j);
   }
 
   const int32_t cols_;
+  const bool column_steps_;
   const std::vector<double> w_;
   std::vector<int32_t> col_free_;  // places left per column
   std::vector<double> pi_;         // column potentials
@@ -225,14 +322,21 @@ class Solver {
   // Per search; dist_ is kInf between searches.
   std::vector<double> dist_;
   std::vector<int32_t> pred_row_;  // the row that last lowered a column's distance
-  std::vector<char> blocked_;
-  std::vector<int32_t> unsettled_, settled_, expanded_rows_, pending_rows_;
+  std::vector<int32_t> settled_, expanded_rows_, pending_rows_;
+  std::vector<double> settled_dist_;  // per settled column, its distance
+  std::vector<std::pair<int32_t, double>> hidden_;
   std::vector<std::vector<int32_t>> col_rows_, row_cols_;  // the assigned pairs
   std::vector<double> pi_row_;                             // row potentials
   std::vector<double> dist_row_;                           // per search; kInf between searches
   std::vector<int32_t> entry_col_;  // per reached row: the column it was reached from
   std::vector<char> expanded_;
   std::vector<char> row_ready_;  // the row's potential has been set
+  // column_steps_ only: step(j, j') and the row attaining it, cols x cols; step_stale_[j]
+  // when column j's rows changed since its step row was built.
+  std::vector<double> step_;
+  std::vector<int32_t> step_row_;
+  std::vector<char> step_stale_;
+  std::vector<char> step_popped_;  // a search went through the column since it changed
 };
 
 Status Validate(const Problem& p) {
@@ -348,7 +452,10 @@ Result<Assignment> Assign(const Problem& problem) {
     }
     std::vector<int32_t> col_cap =
         learner_rows ? places : std::vector<int32_t>(static_cast<size_t>(n_free), 1);
-    Solver solver(rows, cols, std::move(w), std::move(col_cap));
+    // Column steps pay off when columns hold several rows each; the table is cols^2.
+    const bool column_steps = learner_rows && total_places >= 2 * static_cast<int64_t>(cols) &&
+                              static_cast<int64_t>(cols) <= kMaxStepColumns;
+    Solver solver(rows, cols, std::move(w), std::move(col_cap), column_steps);
     for (int32_t r = 0; r < rows; ++r) {
       const int32_t units = learner_rows ? 1 : places[static_cast<size_t>(r)];
       for (int32_t u = 0; u < units; ++u) solver.AddUnit(r);

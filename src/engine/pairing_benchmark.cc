@@ -51,7 +51,9 @@ BENCHMARK(BM_Assign)
     ->Args({1000, 10000, 0})
     ->Args({1000, 10000, 2})
     ->Args({1000, 10000, -5})
+    ->Args({2000, 20000, 0})
     ->Args({2000, 20000, 2})
+    ->Args({2000, 20000, -5})
     ->Unit(benchmark::kMillisecond)
     ->Iterations(1);
 
