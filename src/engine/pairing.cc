@@ -234,7 +234,8 @@ class Solver {
   //   dist(j') = dist(j) + pi(j) - pi(j') + step(j, j'),
   //   step(j, j') = min over rows r of j of w(r, j') - w(r, j),
   // which depends on the assignment only: one pass over the columns instead of one per
-  // row. A column's step row is rebuilt when it is next needed after its rows changed.
+  // row. A joining row updates its column's table in place; after a row leaves, the table is
+  // rebuilt when a search comes back to the column.
   void StepFromColumn(int32_t j, double dist_j) {
     const size_t jb = At(j);
     if (col_rows_[jb].empty()) return;
@@ -298,7 +299,19 @@ class Solver {
     step_popped_[At(j)] = 0;
   }
   void Assign(int32_t r, int32_t j) {
-    if (column_steps_) MarkChanged(j);
+    if (column_steps_ && !step_stale_[At(j)]) {
+      // A row joining a column only lowers its steps: update the table in place.
+      const double* row = w_.data() + Cell(r, 0);
+      const double own = row[At(j)];
+      double* step = step_.data() + At(j) * static_cast<size_t>(cols_);
+      int32_t* step_row = step_row_.data() + At(j) * static_cast<size_t>(cols_);
+      for (size_t k = 0; k < static_cast<size_t>(cols_); ++k) {
+        const double v = row[k] - own;
+        const bool better = v < step[k];
+        step[k] = better ? v : step[k];
+        step_row[k] = better ? r : step_row[k];
+      }
+    }
     col_rows_[At(j)].push_back(r);
     row_cols_[At(r)].push_back(j);
   }
@@ -440,14 +453,21 @@ Result<Assignment> Assign(const Problem& problem) {
     const int32_t rows = learner_rows ? n_free : mentors;
     const int32_t cols = learner_rows ? mentors : n_free;
     std::vector<double> w(static_cast<size_t>(rows) * static_cast<size_t>(cols));
-    for (int32_t m = 0; m < mentors; ++m) {
-      for (int32_t k = 0; k < n_free; ++k) {
-        const int32_t l = free_learners[static_cast<size_t>(k)];
-        const size_t at =
-            learner_rows
-                ? static_cast<size_t>(k) * static_cast<size_t>(mentors) + static_cast<size_t>(m)
-                : static_cast<size_t>(m) * static_cast<size_t>(n_free) + static_cast<size_t>(k);
-        w[at] = allowed(m, l) ? problem.cost[cell(m, l)] : kInf;
+    // Copied in tiles: for learner rows this is a transpose, which row by row would miss
+    // the cache on every write.
+    constexpr int32_t kTile = 64;
+    for (int32_t m0 = 0; m0 < mentors; m0 += kTile) {
+      for (int32_t k0 = 0; k0 < n_free; k0 += kTile) {
+        for (int32_t m = m0; m < std::min(m0 + kTile, mentors); ++m) {
+          for (int32_t k = k0; k < std::min(k0 + kTile, n_free); ++k) {
+            const int32_t l = free_learners[static_cast<size_t>(k)];
+            const size_t at =
+                learner_rows
+                    ? static_cast<size_t>(k) * static_cast<size_t>(mentors) + static_cast<size_t>(m)
+                    : static_cast<size_t>(m) * static_cast<size_t>(n_free) + static_cast<size_t>(k);
+            w[at] = allowed(m, l) ? problem.cost[cell(m, l)] : kInf;
+          }
+        }
       }
     }
     std::vector<int32_t> col_cap =
