@@ -50,19 +50,14 @@ def oracle(mentors, learners, capacity, cost, fixed, forbidden):
     slots = [m for m in range(mentors) for _ in range(min(places[m], len(free)))]
     if not slots or not free:
         return pairs, total
-    finite = [abs(cost[m][l]) for m in range(mentors) for l in free if allowed[m, l]]
-    big = 2.0 * (max(finite, default=0.0) + 1.0) * (len(slots) + len(free)) + 1.0
-    matrix = np.full((len(slots), len(free)), big)
-    for i, m in enumerate(slots):
-        for k, l in enumerate(free):
-            if allowed[m, l]:
-                matrix[i, k] = cost[m][l]
-    rows, cols = linear_sum_assignment(matrix)
+    c = np.array(cost, dtype=float)[np.ix_(slots, free)]
+    ok = allowed[np.ix_(slots, free)]
+    big = 2.0 * (np.abs(c[ok]).max(initial=0.0) + 1.0) * (len(slots) + len(free)) + 1.0
+    rows, cols = linear_sum_assignment(np.where(ok, c, big))
     for i, k in zip(rows, cols):
-        m, l = slots[i], free[k]
-        if allowed[m, l]:
+        if ok[i, k]:
             pairs += 1
-            total += cost[m][l]
+            total += c[i, k]
     return pairs, total
 
 
