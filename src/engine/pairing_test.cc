@@ -152,6 +152,16 @@ TEST(Pairing, MoreLearnersThanPlacesKeepsTheCheapest) {
   EXPECT_DOUBLE_EQ(a.total_cost, 7);
 }
 
+TEST(Pairing, LearnersCompetingForOnePlaceKeepTheCheaper) {
+  // Places (1 + 5) exceed learners, but learners 0 and 1 can only go to mentor 0: the
+  // one added first (0) gives its place up to the cheaper one.
+  const Assignment a = Solve(Make(2, 3, {1, 5},
+                                  {5, 2, 9,  //
+                                   kX, kX, 1}));
+  EXPECT_EQ(a.mentor_of, (std::vector<int32_t>{-1, 0, 1}));
+  EXPECT_DOUBLE_EQ(a.total_cost, 3);
+}
+
 TEST(Pairing, HugeCapacityIsClamped) {
   const Assignment a = Solve(Make(1, 3, {INT32_MAX}, {1, 2, 3}));
   EXPECT_EQ(a.pairs, 3);
