@@ -143,7 +143,9 @@ class Solver {
       for (size_t i = 0; i < settled_.size(); ++i) {
         pi_[At(settled_[i])] += settled_dist_[i] - dist_t;
       }
-      for (const int32_t r : expanded_rows_) pi_row_[At(r)] += dist_row_[At(r)] - dist_t;
+      for (const int32_t r : expanded_rows_) {
+        pi_row_[At(r)] += std::min(dist_row_[At(r)], dist_t) - dist_t;  // (rounding)
+      }
       --col_free_[At(end_col)];
       Augment(r0, end_col);
     } else {
