@@ -10,6 +10,7 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr int64_t kMaxStepColumns = 4096;  // a step table of at most 4096^2 x 12 bytes
+constexpr size_t kBlock = 64;              // columns per block of the two-level minimum search
 
 std::string PairName(int32_t mentor, int32_t learner) {
   return "(mentor " + std::to_string(mentor) + ", learner " + std::to_string(learner) + ")";
@@ -39,6 +40,7 @@ class Solver {
         col_free_(std::move(col_cap)),
         pi_(static_cast<size_t>(cols), 0.0),
         dist_(static_cast<size_t>(cols), kInf),
+        block_min_((static_cast<size_t>(cols) + kBlock - 1) / kBlock, kInf),
         pred_row_(static_cast<size_t>(cols), -1),
         col_rows_(static_cast<size_t>(cols)),
         row_cols_(static_cast<size_t>(rows)),
@@ -81,14 +83,21 @@ class Solver {
     Expand(r0);
     while (true) {
       // The unsettled column with the least distance, ties to the lowest index.
-      // (Settled columns are at -infinity in dist_.)
       double best = kInf;
       int32_t best_col = -1;
-      for (int32_t j = 0; j < cols_; ++j) {
-        const double d = dist_[At(j)];
-        if (d < best && d != -kInf) {
-          best = d;
-          best_col = j;
+      size_t best_block = 0;
+      for (size_t b = 0; b < block_min_.size(); ++b) {
+        if (block_min_[b] < best) {
+          best = block_min_[b];
+          best_block = b;
+        }
+      }
+      if (best < kInf) {
+        for (size_t j = best_block * kBlock;; ++j) {
+          if (dist_[j] == best) {
+            best_col = static_cast<int32_t>(j);
+            break;
+          }
         }
       }
       // Rows reached through their assigned columns come before columns on ties.
@@ -114,6 +123,7 @@ class Solver {
       settled_.push_back(best_col);
       settled_dist_.push_back(best);
       dist_[jb] = -kInf;
+      UpdateBlockMin(jb / kBlock);
       if (col_free_[jb] > 0) {
         const double cand = best + pi_[jb] - pi_t_;
         if (cand < dist_t) {
@@ -175,6 +185,7 @@ class Solver {
       }
     }
     std::fill(dist_.begin(), dist_.end(), kInf);
+    std::fill(block_min_.begin(), block_min_.end(), kInf);
     for (const int32_t r : expanded_rows_) {
       expanded_[At(r)] = 0;
       dist_row_[At(r)] = kInf;
@@ -212,23 +223,27 @@ class Solver {
              int32_t row) {
     double* __restrict dist = dist_.data();
     int32_t* __restrict pred = pred_row_.data();
+    double* __restrict block_min = block_min_.data();
     const double* __restrict pi = pi_.data();
     const auto n = static_cast<size_t>(cols_);
-    if (row_of == nullptr) {
-      for (size_t j = 0; j < n; ++j) {
-        const double cand = base + cost[j] - pi[j];
-        const bool better = cand < dist[j];
-        dist[j] = better ? cand : dist[j];
-        pred[j] = better ? row : pred[j];
-      }
-    } else {
-      for (size_t j = 0; j < n; ++j) {
-        const double cand = base + cost[j] - pi[j];
-        const bool better = cand < dist[j];
-        dist[j] = better ? cand : dist[j];
-        pred[j] = better ? row_of[j] : pred[j];
+    for (size_t j = 0; j < n; ++j) {
+      const double cand = base + cost[j] - pi[j];
+      if (cand < dist[j]) {
+        dist[j] = cand;
+        pred[j] = row_of == nullptr ? row : row_of[j];
+        block_min[j / kBlock] = std::min(block_min[j / kBlock], cand);
       }
     }
+  }
+
+  // Recomputes block b's least distance over its unsettled columns.
+  void UpdateBlockMin(size_t b) {
+    double m = kInf;
+    const size_t end = std::min((b + 1) * kBlock, static_cast<size_t>(cols_));
+    for (size_t j = b * kBlock; j < end; ++j) {
+      if (dist_[j] != -kInf) m = std::min(m, dist_[j]);
+    }
+    block_min_[b] = m;
   }
 
   // With one unit per row, a row assigned to column j is reached from j only and its
@@ -335,7 +350,8 @@ class Solver {
   std::vector<double> pi_;         // column potentials
   double pi_t_ = 0;                // the sink's potential
   // Per search; dist_ is kInf between searches.
-  std::vector<double> dist_;
+  std::vector<double> dist_;       // -infinity once settled (or hidden, in Expand)
+  std::vector<double> block_min_;  // per kBlock columns: their least unsettled distance
   std::vector<int32_t> pred_row_;  // the row that last lowered a column's distance
   std::vector<int32_t> settled_, expanded_rows_, pending_rows_;
   std::vector<double> settled_dist_;  // per settled column, its distance
