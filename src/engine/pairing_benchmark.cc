@@ -2,7 +2,8 @@
 //
 //   BM_Assign/M/L/slack   M mentors, L learners; capacity per mentor is L / M + slack
 //                         (slack 0: places exactly match learners; negative: fewer
-//                         places than learners, so the mentor side is saturated)
+//                         places than learners, so the mentor side is saturated: -1 is
+//                         the hardest, places just short of learners)
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -55,6 +56,7 @@ BENCHMARK(BM_Assign)
     ->Args({2000, 20000, 0})
     ->Args({2000, 20000, 2})
     ->Args({2000, 20000, -5})
+    ->Args({2000, 20000, -1})
     ->Unit(benchmark::kMillisecond)
     ->Iterations(1);
 
