@@ -370,6 +370,225 @@ class Solver {
   std::vector<char> step_popped_;  // a search went through the column since it changed
 };
 
+// Mentor places, when they are fewer than the learners: one search per place, over
+// mentors only. A learner has at most one mentor, so its potential is implicit (its
+// mentor's plus its cost, or the sink's while it is free) and learners contract away:
+//   mentor m -> mentor t (m takes one of t's learners l): cost c(m, l) - c(t, l)
+//   mentor m -> sink (m takes a free learner l):          cost c(m, l)
+// The cheapest of each over the learners is kept: step_ (mentors x mentors, a column
+// rebuilt when its mentor's learners change) and free_min_ (per mentor). A search then
+// costs O(M) per settled mentor instead of O(L). Invariants as for Solver, on this graph.
+class PlaceSolver {
+ public:
+  // w: mentors x learners; wt: learners x mentors; kInf where not allowed.
+  PlaceSolver(int32_t mentors, int32_t learners, std::vector<double> w, std::vector<double> wt)
+      : m_(static_cast<size_t>(mentors)),
+        n_(static_cast<size_t>(learners)),
+        w_(std::move(w)),
+        wt_(std::move(wt)),
+        owner_(n_, -1),
+        learners_of_(m_),
+        pi_(m_, 0.0),
+        ready_(m_, 0),
+        step_(m_ * m_, kInf),
+        step_learner_(m_ * m_, -1),
+        stale_(m_, 0),
+        free_min_(m_, kInf),
+        free_arg_(m_, -1),
+        dist_(m_, kInf),
+        pred_mentor_(m_, -1),
+        pred_learner_(m_, -1) {
+    for (size_t m = 0; m < m_; ++m) RebuildFreeMin(m);
+  }
+
+  void AddPlace(int32_t m0) {
+    RebuildStale();
+    const size_t r0 = At(m0);
+    if (!ready_[r0]) {
+      // A mentor without learners has no incoming edge: the least potential that keeps
+      // its outgoing reduced costs >= 0.
+      ready_[r0] = 1;
+      double p = pi_t_ - free_min_[r0];
+      for (size_t t = 0; t < m_; ++t) p = std::max(p, pi_[t] - step_[r0 * m_ + t]);
+      if (p == -kInf) return;  // no pair is allowed: never paired
+      pi_[r0] = p;
+    }
+    settled_.clear();
+    settled_dist_.clear();
+    double dist_t = kInf;
+    int32_t end_mentor = -1;
+    dist_[r0] = 0;
+    while (true) {
+      double best = kInf;
+      size_t m = m_;
+      for (size_t k = 0; k < m_; ++k) {
+        if (dist_[k] < best && dist_[k] != -kInf) {
+          best = dist_[k];
+          m = k;
+        }
+      }
+      if (dist_t <= best || m == m_) break;  // the sink comes first, or nothing is left
+      settled_.push_back(static_cast<int32_t>(m));
+      settled_dist_.push_back(best);
+      dist_[m] = -kInf;
+      const double to_sink = best + pi_[m] - pi_t_ + free_min_[m];
+      if (to_sink < dist_t) {
+        dist_t = to_sink;
+        end_mentor = static_cast<int32_t>(m);
+      }
+      const double base = best + pi_[m];
+      const double* step = step_.data() + m * m_;
+      const int32_t* step_learner = step_learner_.data() + m * m_;
+      for (size_t t = 0; t < m_; ++t) {
+        const double cand = base + step[t] - pi_[t];
+        if (cand < dist_[t]) {
+          dist_[t] = cand;
+          pred_mentor_[t] = static_cast<int32_t>(m);
+          pred_learner_[t] = step_learner[t];
+        }
+      }
+    }
+    if (end_mentor >= 0) {
+      for (size_t i = 0; i < settled_.size(); ++i) {
+        pi_[At(settled_[i])] += settled_dist_[i] - dist_t;
+      }
+      const int32_t taken = free_arg_[At(end_mentor)];
+      Augment(m0, taken, end_mentor);
+      ForgetFree(taken);
+    } else {
+      // No free learner is reachable: the settled mentor whose place is cheapest to give
+      // up (path cost d + pi; m0 itself on ties, which changes nothing) loses a learner.
+      int32_t drop = m0;
+      double drop_cost = pi_[r0];
+      for (size_t i = 0; i < settled_.size(); ++i) {
+        const double c = settled_dist_[i] + pi_[At(settled_[i])];
+        if (c < drop_cost) {
+          drop = settled_[i];
+          drop_cost = c;
+        }
+      }
+      if (drop != m0) {
+        double top = -kInf;
+        for (const double d : settled_dist_) top = std::max(top, d);
+        for (size_t i = 0; i < settled_.size(); ++i) {
+          pi_[At(settled_[i])] += settled_dist_[i] - top;
+        }
+        Augment(m0, pred_learner_[At(drop)], pred_mentor_[At(drop)]);
+      }
+    }
+    std::fill(dist_.begin(), dist_.end(), kInf);
+  }
+
+  int32_t MentorOf(size_t learner) const { return owner_[learner]; }
+
+ private:
+  static size_t At(int32_t i) { return static_cast<size_t>(i); }
+
+  // Gives `learner` to `mentor`, then each mentor on the search path back to m0 takes
+  // the learner it was reached through from the mentor after it.
+  void Augment(int32_t m0, int32_t learner, int32_t mentor) {
+    while (true) {
+      Move(learner, mentor);
+      if (mentor == m0) return;
+      learner = pred_learner_[At(mentor)];
+      mentor = pred_mentor_[At(mentor)];
+    }
+  }
+
+  void Move(int32_t learner, int32_t mentor) {
+    const int32_t old = owner_[At(learner)];
+    if (old >= 0) {
+      auto& v = learners_of_[At(old)];
+      *std::find(v.begin(), v.end(), learner) = v.back();
+      v.pop_back();
+      MarkStale(old);
+    }
+    owner_[At(learner)] = mentor;
+    learners_of_[At(mentor)].push_back(learner);
+    MarkStale(mentor);
+  }
+
+  void MarkStale(int32_t mentor) {
+    if (!stale_[At(mentor)]) {
+      stale_[At(mentor)] = 1;
+      stale_list_.push_back(mentor);
+    }
+  }
+
+  // step(m, t) = min over t's learners l of c(m, l) - c(t, l), for every mentor m: built
+  // in a contiguous buffer, then written into the table's column t once.
+  void RebuildStale() {
+    for (const int32_t t32 : stale_list_) {
+      const size_t t = At(t32);
+      stale_[t] = 0;
+      column_.assign(m_, kInf);
+      column_learner_.assign(m_, -1);
+      for (const int32_t l : learners_of_[t]) {
+        const double* col = wt_.data() + At(l) * m_;
+        const double own = col[t];
+        for (size_t m = 0; m < m_; ++m) {
+          const double v = col[m] - own;
+          const bool better = v < column_[m];
+          column_[m] = better ? v : column_[m];
+          column_learner_[m] = better ? l : column_learner_[m];
+        }
+      }
+      column_[t] = kInf;  // a mentor does not take its own learner
+      for (size_t m = 0; m < m_; ++m) {
+        step_[m * m_ + t] = column_[m];
+        step_learner_[m * m_ + t] = column_learner_[m];
+      }
+    }
+    stale_list_.clear();
+  }
+
+  // The learner has just been paired: mentors whose cheapest free learner it was look
+  // again.
+  void ForgetFree(int32_t learner) {
+    for (size_t m = 0; m < m_; ++m) {
+      if (free_arg_[m] == learner) RebuildFreeMin(m);
+    }
+  }
+
+  void RebuildFreeMin(size_t m) {
+    // Ties to the lowest index.
+    double best = kInf;
+    int32_t arg = -1;
+    const double* row = w_.data() + m * n_;
+    for (size_t l = 0; l < n_; ++l) {
+      if (row[l] < best && owner_[l] < 0) {
+        best = row[l];
+        arg = static_cast<int32_t>(l);
+      }
+    }
+    free_min_[m] = best;
+    free_arg_[m] = arg;
+  }
+
+  const size_t m_;
+  const size_t n_;
+  const std::vector<double> w_;
+  const std::vector<double> wt_;
+  std::vector<int32_t> owner_;  // per learner: its mentor, or -1 while free
+  std::vector<std::vector<int32_t>> learners_of_;
+  std::vector<double> pi_;    // mentor potentials
+  double pi_t_ = 0;           // the sink's potential
+  std::vector<char> ready_;   // the mentor's potential has been set
+  std::vector<double> step_;  // [m * mentors + t], see above
+  std::vector<int32_t> step_learner_;
+  std::vector<char> stale_;
+  std::vector<int32_t> stale_list_;
+  std::vector<double> column_;  // RebuildStale's buffer
+  std::vector<int32_t> column_learner_;
+  std::vector<double> free_min_;  // per mentor: its cheapest free learner's cost
+  std::vector<int32_t> free_arg_;
+  // Per search; dist_ is kInf between searches and -infinity once settled.
+  std::vector<double> dist_;
+  std::vector<int32_t> pred_mentor_, pred_learner_;
+  std::vector<int32_t> settled_;
+  std::vector<double> settled_dist_;
+};
+
 Status Validate(const Problem& p) {
   if (p.mentors < 0 || p.learners < 0) {
     return InvalidArgument("pairing: negative size: " + std::to_string(p.mentors) + " mentors, " +
@@ -468,41 +687,55 @@ Result<Assignment> Assign(const Problem& problem) {
     // The side with fewer units becomes the rows, so that (nearly) every unit added finds
     // a free column and searches stay short.
     const bool learner_rows = n_free <= total_places;
+    const bool place_search = !learner_rows && mentors <= kMaxStepColumns;
     const int32_t rows = learner_rows ? n_free : mentors;
     const int32_t cols = learner_rows ? mentors : n_free;
-    std::vector<double> w(static_cast<size_t>(rows) * static_cast<size_t>(cols));
-    // Copied in tiles: for learner rows this is a transpose, which row by row would miss
-    // the cache on every write.
+    const size_t cells = static_cast<size_t>(rows) * static_cast<size_t>(cols);
+    std::vector<double> w(cells);
+    std::vector<double> wt(place_search ? cells : 0);  // learners x mentors
+    // Copied in tiles: a transpose row by row would miss the cache on every write.
     constexpr int32_t kTile = 64;
     for (int32_t m0 = 0; m0 < mentors; m0 += kTile) {
       for (int32_t k0 = 0; k0 < n_free; k0 += kTile) {
         for (int32_t m = m0; m < std::min(m0 + kTile, mentors); ++m) {
           for (int32_t k = k0; k < std::min(k0 + kTile, n_free); ++k) {
             const int32_t l = free_learners[static_cast<size_t>(k)];
-            const size_t at =
-                learner_rows
-                    ? static_cast<size_t>(k) * static_cast<size_t>(mentors) + static_cast<size_t>(m)
-                    : static_cast<size_t>(m) * static_cast<size_t>(n_free) + static_cast<size_t>(k);
-            w[at] = allowed(m, l) ? problem.cost[cell(m, l)] : kInf;
+            const double c = allowed(m, l) ? problem.cost[cell(m, l)] : kInf;
+            const size_t by_learner =
+                static_cast<size_t>(k) * static_cast<size_t>(mentors) + static_cast<size_t>(m);
+            const size_t by_mentor =
+                static_cast<size_t>(m) * static_cast<size_t>(n_free) + static_cast<size_t>(k);
+            w[learner_rows ? by_learner : by_mentor] = c;
+            if (place_search) wt[by_learner] = c;
           }
         }
       }
     }
-    std::vector<int32_t> col_cap =
-        learner_rows ? places : std::vector<int32_t>(static_cast<size_t>(n_free), 1);
-    // Column steps pay off when columns hold several rows each; the table is cols^2.
-    const bool column_steps = learner_rows && total_places >= 2 * static_cast<int64_t>(cols) &&
-                              static_cast<int64_t>(cols) <= kMaxStepColumns;
-    Solver solver(rows, cols, std::move(w), std::move(col_cap), column_steps);
-    for (int32_t r = 0; r < rows; ++r) {
-      const int32_t units = learner_rows ? 1 : places[static_cast<size_t>(r)];
-      for (int32_t u = 0; u < units; ++u) solver.AddUnit(r);
-    }
-    for (int32_t r = 0; r < rows; ++r) {
-      for (const int32_t j : solver.RowCols(r)) {
-        const int32_t m = learner_rows ? j : r;
-        const int32_t k = learner_rows ? r : j;
-        out.mentor_of[static_cast<size_t>(free_learners[static_cast<size_t>(k)])] = m;
+    if (place_search) {
+      PlaceSolver solver(mentors, n_free, std::move(w), std::move(wt));
+      for (int32_t m = 0; m < mentors; ++m) {
+        for (int32_t u = 0; u < places[static_cast<size_t>(m)]; ++u) solver.AddPlace(m);
+      }
+      for (size_t k = 0; k < free_learners.size(); ++k) {
+        out.mentor_of[static_cast<size_t>(free_learners[k])] = solver.MentorOf(k);
+      }
+    } else {
+      std::vector<int32_t> col_cap =
+          learner_rows ? places : std::vector<int32_t>(static_cast<size_t>(n_free), 1);
+      // Column steps pay off when columns hold several rows each; the table is cols^2.
+      const bool column_steps = learner_rows && total_places >= 2 * static_cast<int64_t>(cols) &&
+                                static_cast<int64_t>(cols) <= kMaxStepColumns;
+      Solver solver(rows, cols, std::move(w), std::move(col_cap), column_steps);
+      for (int32_t r = 0; r < rows; ++r) {
+        const int32_t units = learner_rows ? 1 : places[static_cast<size_t>(r)];
+        for (int32_t u = 0; u < units; ++u) solver.AddUnit(r);
+      }
+      for (int32_t r = 0; r < rows; ++r) {
+        for (const int32_t j : solver.RowCols(r)) {
+          const int32_t m = learner_rows ? j : r;
+          const int32_t k = learner_rows ? r : j;
+          out.mentor_of[static_cast<size_t>(free_learners[static_cast<size_t>(k)])] = m;
+        }
       }
     }
   }
