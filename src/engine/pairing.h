@@ -26,14 +26,13 @@
 // shifting of costs, no Bellman-Ford).
 //
 // Cost, with U = min(learners, places) units added and M mentors: each search settles
-// mentors (for learner units) or learners (for mentor places) in order of distance, with
-// a two-level minimum search (blocks of 64); a settled mentor costs O(M), through a
-// mentor x mentor table of the cheapest move out of it (12 M^2 bytes, used when
-// M <= 4096 and mentors take 2+ learners on average); a mentor reached in a search for
-// a mentor place costs O(L). Worst case O(U (M + L)^2), in practice far less: on dense
-// random costs 200 x 2,000 takes ~10-20 ms, 1,000 x 10,000 0.3-0.8 s and 2,000 x 20,000
-// 1-3.5 s, up to 2 s and 7 s when places fall just short of learners (the hardest case;
-// pairing_benchmark.cc). Memory: a copy of the costs (8 M L bytes).
+// mentors in order of distance, O(M) per settled mentor through a mentor x mentor table
+// of the cheapest move between two mentors (12 M^2 bytes; used when M <= 4096, and for
+// learner units when mentors take 2+ learners on average; otherwise a search works on
+// both sides, O(L) per mentor). Worst case O(U (M + L)^2), in practice far less: on
+// dense random costs 200 x 2,000 takes ~10-20 ms, 1,000 x 10,000 0.3-1 s and
+// 2,000 x 20,000 1-3.5 s, ~5 s when places fall just short of learners (the hardest
+// case; pairing_benchmark.cc). Memory: one or two copies of the costs (8 M L bytes each).
 //
 // Ties: units are added in index order and searches settle the lowest index first, so
 // among equally good assignments the one returned is a function of the input alone.
