@@ -633,7 +633,11 @@ Status Validate(const Problem& p) {
 
 }  // namespace
 
-Result<Assignment> Assign(const Problem& problem) {
+namespace internal {
+
+// Assign, with the mentor x mentor tables on (as Assign) or off (as for more than
+// kMaxStepColumns mentors), so that tests cover both ways of searching.
+Result<Assignment> AssignWithTables(const Problem& problem, bool tables) {
   CHOLLIMA_RETURN_IF_ERROR(Validate(problem));
   const int32_t mentors = problem.mentors;
   const int32_t learners = problem.learners;
@@ -687,7 +691,7 @@ Result<Assignment> Assign(const Problem& problem) {
     // The side with fewer units becomes the rows, so that (nearly) every unit added finds
     // a free column and searches stay short.
     const bool learner_rows = n_free <= total_places;
-    const bool place_search = !learner_rows && mentors <= kMaxStepColumns;
+    const bool place_search = tables && !learner_rows && mentors <= kMaxStepColumns;
     const int32_t rows = learner_rows ? n_free : mentors;
     const int32_t cols = learner_rows ? mentors : n_free;
     const size_t cells = static_cast<size_t>(rows) * static_cast<size_t>(cols);
@@ -723,7 +727,8 @@ Result<Assignment> Assign(const Problem& problem) {
       std::vector<int32_t> col_cap =
           learner_rows ? places : std::vector<int32_t>(static_cast<size_t>(n_free), 1);
       // Column steps pay off when columns hold several rows each; the table is cols^2.
-      const bool column_steps = learner_rows && total_places >= 2 * static_cast<int64_t>(cols) &&
+      const bool column_steps = tables && learner_rows &&
+                                total_places >= 2 * static_cast<int64_t>(cols) &&
                                 static_cast<int64_t>(cols) <= kMaxStepColumns;
       Solver solver(rows, cols, std::move(w), std::move(col_cap), column_steps);
       for (int32_t r = 0; r < rows; ++r) {
@@ -747,6 +752,12 @@ Result<Assignment> Assign(const Problem& problem) {
     out.total_cost += problem.cost[cell(m, l)];
   }
   return out;
+}
+
+}  // namespace internal
+
+Result<Assignment> Assign(const Problem& problem) {
+  return internal::AssignWithTables(problem, /*tables=*/true);
 }
 
 }  // namespace chollima::engine::pairing

@@ -7,6 +7,11 @@
 #include <random>
 
 namespace chollima::engine::pairing {
+namespace internal {
+// In pairing.cc: Assign with its mentor x mentor tables on or off (off is what more than
+// 4096 mentors get).
+Result<Assignment> AssignWithTables(const Problem& problem, bool tables);
+}  // namespace internal
 namespace {
 
 constexpr double kX = kNotAllowed;
@@ -282,14 +287,39 @@ TEST(PairingProperty, MatchesBruteForceOnTinyInstances) {
     std::vector<int32_t> load(static_cast<size_t>(p.mentors), 0);
     Best best;
     Enumerate(p, 0, load, 0, 0, best);
-    auto r = Assign(p);
-    ASSERT_TRUE(r.ok()) << r.error().message;
-    ExpectConsistent(p, *r);
-    ASSERT_EQ(r->pairs, best.pairs) << "trial " << trial;
-    ASSERT_NEAR(r->total_cost, best.cost, 1e-9) << "trial " << trial;
+    for (const bool tables : {true, false}) {
+      auto r = internal::AssignWithTables(p, tables);
+      ASSERT_TRUE(r.ok()) << r.error().message;
+      ExpectConsistent(p, *r);
+      ASSERT_EQ(r->pairs, best.pairs) << "trial " << trial << " tables " << tables;
+      ASSERT_NEAR(r->total_cost, best.cost, 1e-9) << "trial " << trial << " tables " << tables;
+    }
     ++checked;
   }
   EXPECT_EQ(checked, 6000);
+}
+
+TEST(PairingProperty, TablesOrNotAgreeOnLargerInstances) {
+  // Beyond brute force: both ways of searching must reach the same optimum.
+  std::mt19937_64 rng(99);
+  for (int trial = 0; trial < 12; ++trial) {
+    Problem p;
+    p.mentors = 30;
+    p.learners = 300;
+    const int32_t cap = trial % 3 == 0 ? 9 : (trial % 3 == 1 ? 10 : 13);  // short, even, slack
+    p.capacity.assign(30, cap);
+    std::uniform_real_distribution<double> u(-1, 1);
+    for (int i = 0; i < 30 * 300; ++i)
+      p.cost.push_back(u(rng) < 0.8 - 0.2 * (trial % 4) ? u(rng) : kX);
+    auto with = internal::AssignWithTables(p, true);
+    auto without = internal::AssignWithTables(p, false);
+    ASSERT_TRUE(with.ok() && without.ok());
+    ExpectConsistent(p, *with);
+    ExpectConsistent(p, *without);
+    EXPECT_EQ(with->pairs, without->pairs) << trial;
+    EXPECT_NEAR(with->total_cost, without->total_cost, 1e-9 * (1 + std::abs(with->total_cost)))
+        << trial;
+  }
 }
 
 TEST(PairingProperty, Deterministic) {
