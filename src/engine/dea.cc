@@ -854,6 +854,7 @@ Result<Frontier> Solve(const Data& data, const Options& options) {
       list.shrink_to_fit();
     }
     const int st = ThreadCount(options, static_cast<int64_t>(f.frame.size()) * 32);
+    lps.resize(std::max(lps.size(), Z(st)), 0);
     s = ParallelFor(
         st, static_cast<int64_t>(f.frame.size()), [](int) { return std::make_unique<int>(0); },
         [&](int&, int t, int64_t pk) -> Status {
