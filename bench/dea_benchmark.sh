@@ -4,7 +4,7 @@
 # first, then every unit against the frame), side by side as ratios, checking that
 # the scores agree to 1e-6; then chollima alone on 100,000 and 1,000,000 units with
 # peak memory.
-#   bash bench/dea_benchmark.sh BUILD_DIR        (DEA_SIZES="1000 5000", DEA_BIG="100000 1000000")
+#   bash bench/dea_benchmark.sh BUILD_DIR        (DEA_SIZES, DEA_BIG: unit counts; empty skips)
 set -euo pipefail
 build=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,8 +12,8 @@ tool="$root/$build/src/engine/dea_tool"
 py=/usr/bin/python3
 work=$(mktemp -d /tmp/chollima-dea-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-sizes=${DEA_SIZES:-"1000 5000"}
-big=${DEA_BIG:-"100000 1000000"}
+sizes=${DEA_SIZES-"1000 5000"}
+big=${DEA_BIG-"100000 1000000"}
 
 compare() {  # compare a.csv b.csv -> max |difference| of the scores, exits 1 above 1e-6
   $py - "$1" "$2" <<'PY'

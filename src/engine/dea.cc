@@ -553,28 +553,96 @@ std::vector<int32_t> Skyline(const Data& d, const std::vector<int32_t>& order) {
   return kept;
 }
 
-// The frame: the extreme-efficient units of the candidates (which must span the
-// production possibility set of all units). A candidate outside the PPS of the frame so
-// far is added; then every member is tested against the others and dropped when they
-// envelop it, which leaves exactly the extreme units (one of identical ones).
-std::vector<int32_t> FindFrame(const Data& d, Rts frame_rts, const std::vector<int32_t>& candidates,
-                               int64_t& lps) {
-  RadialLp lp(d, frame_rts, Orientation::kInput);
-  std::vector<int32_t> added;
-  for (int32_t c : candidates) {
-    double score = 0;
-    bool inside = false;
-    if (lp.size() > 0) {
-      ++lps;
-      inside = lp.Solve(c, score, nullptr) && score <= 1.0 + kEnvelopeTol;
-    }
-    if (!inside) {
-      lp.AddUnits({c});
-      added.push_back(c);
-    }
+int ThreadCount(const Options& opt, int64_t work) {
+  int t = opt.threads > 0 ? opt.threads : static_cast<int>(std::thread::hardware_concurrency());
+  t = std::max(1, t);
+  return static_cast<int>(std::min<int64_t>(t, std::max<int64_t>(1, work / 32)));
+}
+
+// Runs fn(t) on threads t = 0..threads-1 (inline when there is one).
+template <typename Fn>
+void OnThreads(int threads, Fn fn) {
+  if (threads <= 1) {
+    fn(0);
+    return;
   }
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) pool.emplace_back(fn, t);
+  for (auto& th : pool) th.join();
+}
+
+// The skyline on threads: each takes a contiguous slice of the key order (a unit its
+// slice drops is dominated), then one pass over the slices' survivors, still in key
+// order.
+std::vector<int32_t> ParallelSkyline(const Data& d, const std::vector<int32_t>& order,
+                                     int threads) {
+  if (threads <= 1 || order.size() < 4096) return Skyline(d, order);
+  std::vector<std::vector<int32_t>> part(Z(threads));
+  const std::size_t chunk = (order.size() + Z(threads) - 1) / Z(threads);
+  OnThreads(threads, [&](int t) {
+    const std::size_t begin = std::min(order.size(), Z(t) * chunk);
+    const std::size_t end = std::min(order.size(), begin + chunk);
+    part[Z(t)] = Skyline(d, std::vector<int32_t>(order.begin() + static_cast<std::ptrdiff_t>(begin),
+                                                 order.begin() + static_cast<std::ptrdiff_t>(end)));
+  });
+  std::vector<int32_t> merged;
+  for (const auto& p : part) merged.insert(merged.end(), p.begin(), p.end());
+  return Skyline(d, merged);
+}
+
+// The frame: the extreme-efficient units of the candidates (which must span the
+// production possibility set of all units). Each thread takes every threads-th
+// candidate and adds it to its own list when that list so far does not envelop it; the
+// union of the lists spans everything. A member the others of the union do not envelop
+// is extreme; the rest are re-tested one by one against the union minus those already
+// dropped (dropping one at a time keeps what the set spans, and keeps one of units on
+// the same CRS ray). What is left is exactly the extreme units.
+std::vector<int32_t> FindFrame(const Data& d, Rts frame_rts, const std::vector<int32_t>& candidates,
+                               int threads, int64_t& lps) {
+  threads = static_cast<int>(
+      std::min<std::size_t>(Z(threads), std::max<std::size_t>(1, candidates.size() / 256)));
+  std::vector<std::vector<int32_t>> lists(Z(threads));
+  std::vector<int64_t> counts(Z(threads), 0);
+  OnThreads(threads, [&](int t) {
+    RadialLp lp(d, frame_rts, Orientation::kInput);
+    for (std::size_t k = Z(t); k < candidates.size(); k += Z(threads)) {
+      const int32_t c = candidates[k];
+      double score = 0;
+      bool inside = false;
+      if (lp.size() > 0) {
+        ++counts[Z(t)];
+        inside = lp.Solve(c, score, nullptr) && score <= 1.0 + kEnvelopeTol;
+      }
+      if (!inside) {
+        lp.AddUnits({c});
+        lists[Z(t)].push_back(c);
+      }
+    }
+  });
+  std::vector<int32_t> added;
+  for (const auto& l : lists) added.insert(added.end(), l.begin(), l.end());
+  // Which members the rest of the union envelops (in parallel; nothing dropped yet).
+  std::vector<char> maybe(added.size(), 1);
+  if (threads > 1) {
+    std::atomic<std::size_t> next{0};
+    OnThreads(threads, [&](int t) {
+      RadialLp lp(d, frame_rts, Orientation::kInput);
+      lp.AddUnits(added);
+      for (std::size_t p = next++; p < added.size(); p = next++) {
+        lp.SetExcluded(static_cast<int>(p), true);
+        double score = 0;
+        ++counts[Z(t)];
+        maybe[p] = lp.Solve(added[p], score, nullptr) && score <= 1.0 + kEnvelopeTol;
+        lp.SetExcluded(static_cast<int>(p), false);
+      }
+    });
+  }
+  for (int64_t c : counts) lps += c;
+  RadialLp lp(d, frame_rts, Orientation::kInput);
+  lp.AddUnits(added);
   std::vector<bool> removed(added.size(), false);
   for (int p = static_cast<int>(added.size()) - 1; p >= 0; --p) {
+    if (!maybe[Z(p)]) continue;
     lp.SetExcluded(p, true);
     double score = 0;
     ++lps;
@@ -590,12 +658,6 @@ std::vector<int32_t> FindFrame(const Data& d, Rts frame_rts, const std::vector<i
   }
   std::sort(frame.begin(), frame.end());
   return frame;
-}
-
-int ThreadCount(const Options& opt, int64_t work) {
-  int t = opt.threads > 0 ? opt.threads : static_cast<int>(std::thread::hardware_concurrency());
-  t = std::max(1, t);
-  return static_cast<int>(std::min<int64_t>(t, std::max<int64_t>(1, work / 32)));
 }
 
 // Runs body(thread, item) for items [0, n) on threads that take chunks in order.
@@ -765,7 +827,7 @@ Result<Frontier> Solve(const Data& data, const Options& options) {
   std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
     return key[Z(a)] != key[Z(b)] ? key[Z(a)] > key[Z(b)] : a < b;
   });
-  const std::vector<int32_t> sky = Skyline(data, order);
+  const std::vector<int32_t> sky = ParallelSkyline(data, order, ThreadCount(options, data.units));
   f.stats.dominated = data.units - static_cast<int32_t>(sky.size());
 
   if (options.rts == Rts::kFdh) {
@@ -810,7 +872,7 @@ Result<Frontier> Solve(const Data& data, const Options& options) {
   // combination of it, and substituting that combination keeps Σλ, so it spans the
   // DRS and IRS sets too. CRS has its own (smaller) frame of extreme rays.
   const Rts frame_rts = options.rts == Rts::kCrs ? Rts::kCrs : Rts::kVrs;
-  f.frame = FindFrame(data, frame_rts, sky, f.stats.lps_solved);
+  f.frame = FindFrame(data, frame_rts, sky, ThreadCount(options, data.units), f.stats.lps_solved);
   f.stats.frame_size = static_cast<int32_t>(f.frame.size());
   f.stats.seconds_frame = SecondsSince(t0);
 
