@@ -553,6 +553,45 @@ std::vector<int32_t> Skyline(const Data& d, const std::vector<int32_t>& order) {
   return kept;
 }
 
+// Units along a Z-order (Morton) curve over their log-scaled inputs and outputs: units
+// close in that order are close in the data, so each LP starts from a basis that is
+// nearly optimal for it (the key order alone puts far-apart units side by side).
+std::vector<int32_t> LocalityOrder(const Data& d, std::vector<int32_t> units) {
+  const Dims dims{d.inputs, d.outputs};
+  const int w = dims.m + dims.s;
+  const int bits = std::max(1, 60 / w);
+  std::vector<double> lo(Z(w), kInf), hi(Z(w), -kInf);
+  auto coord = [&](int32_t j, int c) {
+    const double v = c < dims.m ? dims.X(d, j)[c] : dims.Y(d, j)[c - dims.m];
+    return std::log(std::max(v, 1e-300));
+  };
+  for (int32_t j : units) {
+    for (int c = 0; c < w; ++c) {
+      lo[Z(c)] = std::min(lo[Z(c)], coord(j, c));
+      hi[Z(c)] = std::max(hi[Z(c)], coord(j, c));
+    }
+  }
+  std::vector<std::pair<uint64_t, int32_t>> keyed;
+  keyed.reserve(units.size());
+  const double cells = std::ldexp(1.0, bits) - 1;
+  for (int32_t j : units) {
+    uint64_t key = 0;
+    std::vector<uint64_t> q(Z(w));
+    for (int c = 0; c < w; ++c) {
+      const double span = hi[Z(c)] - lo[Z(c)];
+      const double t = span > 0 ? (coord(j, c) - lo[Z(c)]) / span : 0.0;
+      q[Z(c)] = static_cast<uint64_t>(std::clamp(t, 0.0, 1.0) * cells);
+    }
+    for (int b = bits - 1; b >= 0; --b) {
+      for (int c = 0; c < w; ++c) key = (key << 1) | ((q[Z(c)] >> b) & 1u);
+    }
+    keyed.emplace_back(key, j);
+  }
+  std::sort(keyed.begin(), keyed.end());
+  for (std::size_t k = 0; k < keyed.size(); ++k) units[k] = keyed[k].second;
+  return units;
+}
+
 int ThreadCount(const Options& opt, int64_t work) {
   int t = opt.threads > 0 ? opt.threads : static_cast<int>(std::thread::hardware_concurrency());
   t = std::max(1, t);
@@ -872,11 +911,13 @@ Result<Frontier> Solve(const Data& data, const Options& options) {
   // combination of it, and substituting that combination keeps Σλ, so it spans the
   // DRS and IRS sets too. CRS has its own (smaller) frame of extreme rays.
   const Rts frame_rts = options.rts == Rts::kCrs ? Rts::kCrs : Rts::kVrs;
-  f.frame = FindFrame(data, frame_rts, sky, ThreadCount(options, data.units), f.stats.lps_solved);
+  f.frame = FindFrame(data, frame_rts, LocalityOrder(data, sky), ThreadCount(options, data.units),
+                      f.stats.lps_solved);
   f.stats.frame_size = static_cast<int32_t>(f.frame.size());
   f.stats.seconds_frame = SecondsSince(t0);
 
   const auto t1 = Clock::now();
+  const std::vector<int32_t> near = LocalityOrder(data, order);
   const int threads = ThreadCount(options, data.units);
   std::vector<int64_t> lps(Z(threads), 0);
   // With super-efficiency: for every non-frame unit, the frame positions its first
@@ -894,7 +935,7 @@ Result<Frontier> Solve(const Data& data, const Options& options) {
         return std::make_unique<State>(State{LpWorker(data, options, sc, f.frame), {}});
       },
       [&](State& st, int t, int64_t k) -> Status {
-        const int32_t j = order[Z(static_cast<int>(k))];
+        const int32_t j = near[Z(static_cast<int>(k))];
         UnitResult& u = f.units[Z(j)];
         const bool want = options.super_efficiency && frame_pos[Z(j)] < 0;
         if (Status e = st.worker.Score(j, u, lps[Z(t)], want ? &st.support : nullptr); !e.ok()) {
