@@ -28,6 +28,8 @@ constexpr double kVerifyTol = 1e-6;
 constexpr double kPeerTol = 1e-9;
 // A slack at or below this (relative to the column's mean) is 0.
 constexpr double kSlackTol = 1e-8;
+// The dominance filter compares each unit with at most this many kept units.
+constexpr std::size_t kSkylineWindow = 2048;
 
 std::size_t Z(int v) { return static_cast<std::size_t>(v); }
 
@@ -525,10 +527,12 @@ std::vector<double> Keys(const Data& d, const Scale& sc) {
   return key;
 }
 
-// Sort-filter skyline: in descending key order (ties by index) a unit is kept unless a
-// kept unit weakly dominates it (no more of any input, no less of any output; identical
-// units are kept once, the lowest index). Dominated units are not extreme under any
-// returns to scale, so the frame is among the kept units.
+// Sort-filter skyline: in descending key order (ties by index) a unit is kept unless one
+// of the first kSkylineWindow kept units weakly dominates it (no more of any input, no
+// less of any output; identical units are kept once, the lowest index). Dominated units
+// are not extreme under any returns to scale, so the frame is among the kept units. The
+// window bounds the filter to O(n · window): a dominated unit it misses costs one LP in
+// the frame search, cheaper than comparing every survivor with every kept unit.
 std::vector<int32_t> Skyline(const Data& d, const std::vector<int32_t>& order) {
   const Dims dims{d.inputs, d.outputs};
   std::vector<int32_t> kept;
@@ -538,7 +542,8 @@ std::vector<int32_t> Skyline(const Data& d, const std::vector<int32_t>& order) {
     const double* x = dims.X(d, j);
     const double* y = dims.Y(d, j);
     bool dominated = false;
-    for (std::size_t q = 0; q < kept.size() && !dominated; ++q) {
+    const std::size_t window = std::min(kept.size(), kSkylineWindow);
+    for (std::size_t q = 0; q < window && !dominated; ++q) {
       const double* z = packed.data() + q * w;
       bool dom = true;
       for (int i = 0; i < dims.m && dom; ++i) dom = z[i] <= x[i];
@@ -547,8 +552,10 @@ std::vector<int32_t> Skyline(const Data& d, const std::vector<int32_t>& order) {
     }
     if (dominated) continue;
     kept.push_back(j);
-    packed.insert(packed.end(), x, x + dims.m);
-    packed.insert(packed.end(), y, y + dims.s);
+    if (kept.size() <= kSkylineWindow) {
+      packed.insert(packed.end(), x, x + dims.m);
+      packed.insert(packed.end(), y, y + dims.s);
+    }
   }
   return kept;
 }
