@@ -66,9 +66,11 @@ struct LearningPair {
   UnitId learner = kNoId;
   Date from;
   bool active = true;
-  std::string basis;            // "assigned" (by the optimal assignment) or "fixed" (a planner's)
-  std::string period;           // the period of the frontier at pairing time, e.g. "2026-03"
-  double score_at_pairing = 0;  // the learner's efficiency then (input-oriented, VRS)
+  std::string basis;   // "assigned" (by the optimal assignment) or "fixed" (a planner's)
+  std::string period;  // the period of the frontier at pairing time, e.g. "2026-03"
+  // Its returns to scale and orientation ("vrs in"): progress is measured on the same.
+  std::string frontier = "vrs in";
+  double score_at_pairing = 0;  // the learner's efficiency then
   std::string author;
   friend bool operator==(const LearningPair&, const LearningPair&) = default;
 };

@@ -143,6 +143,7 @@ Changes DemoLearning(const DemoEconomy& economy, const engine::State& state) {
                                .from = q1.end,
                                .basis = "assigned",
                                .period = period,
+                               .frontier = "vrs in",
                                .score_at_pairing = p.learner_score,
                                .author = "demo"});
     }

@@ -192,8 +192,8 @@ std::vector<GapFigure> Gaps(const State& state, UnitId model, UnitId follower,
                 .gap = kNaN,
                 .gap_pct = kNaN};
     if (!std::isnan(g.model) && !std::isnan(g.follower)) {
-      const bool higher =
-          state.indicators()[static_cast<size_t>(i)].direction == Direction::kHigher;
+      const Indicator& ind = state.indicators()[static_cast<size_t>(i)];
+      const bool higher = ind.role != Role::kInput && ind.direction == Direction::kHigher;
       g.gap = higher ? g.model - g.follower : g.follower - g.model;
       if (g.model != 0) g.gap_pct = 100 * g.gap / std::fabs(g.model);
     }

@@ -13,8 +13,9 @@
 // GAPS. Compared indicators: the ratios (derived indicators) and the quality
 // indicators the model reported in the month; without any, every non-derived indicator
 // it reported. For a month: gap = model - follower for higher-is-better indicators and
-// follower - model for lower-is-better ones, so a positive gap is how far the follower
-// is behind; gap_pct = 100 * gap / |model| (NaN when the model's figure is 0 or either
+// follower - model for lower-is-better ones and for inputs (role input: using less is
+// better, whatever the plan's direction), so a positive gap is how far the follower is
+// behind; gap_pct = 100 * gap / |model| (NaN when the model's figure is 0 or either
 // is missing). The trend is the least-squares slope of gap_pct over the months (points
 // per month; negative: the gap closes). A follower "overtook the model" on an indicator
 // in a month when its gap is < 0 there and was >= 0 (or missing) in the month before.

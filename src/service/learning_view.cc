@@ -77,12 +77,19 @@ class ScoreBoard {
  public:
   ScoreBoard(const engine::State& s, Date as_of) : s_(s), month_(PeriodOf(Grain::kMonth, as_of)) {}
   const Period& month() const { return month_; }
-  double Score(GroupId group, UnitId unit) {
-    auto it = scores_.find(group);
+  // `frontier`: "RTS ORIENTATION" as LearningPair::frontier keeps it.
+  double Score(GroupId group, const std::string& frontier, UnitId unit) {
+    const std::string key = std::to_string(group) + " " + frontier;
+    auto it = scores_.find(key);
     if (it == scores_.end()) {
       std::unordered_map<UnitId, double> m;
       engine::FrontierQuery q;
       q.period = month_;
+      const std::vector<std::string_view> parts = Split(frontier, ' ');
+      if (parts.size() == 2) {
+        engine::dea::ParseRts(parts[0], q.options.rts);
+        engine::dea::ParseOrientation(parts[1], q.options.orientation);
+      }
       if (group != kNoId) {
         q.peers.kind = engine::PeerGroupSpec::Kind::kGroup;
         q.peers.group = group;
@@ -92,7 +99,7 @@ class ScoreBoard {
       if (auto f = engine::ComputeFrontier(s_, q); f.ok()) {
         for (const engine::FrontierUnit& u : f->units) m[u.unit] = u.result.score;
       }
-      it = scores_.emplace(group, std::move(m)).first;
+      it = scores_.emplace(key, std::move(m)).first;
     }
     const auto u = it->second.find(unit);
     return u == it->second.end() ? std::nan("") : u->second;
@@ -101,7 +108,7 @@ class ScoreBoard {
  private:
   const engine::State& s_;
   Period month_;
-  std::unordered_map<GroupId, std::unordered_map<UnitId, double>> scores_;
+  std::unordered_map<std::string, std::unordered_map<UnitId, double>> scores_;
 };
 
 }  // namespace
@@ -775,7 +782,7 @@ void WritePairsJson(io::JsonWriter& w, const engine::State& state, Date as_of,
   w.BeginArray();
   for (const LearningPair& p : engine::PairsInForce(state)) {
     if (group && p.peer_group != *group) continue;
-    const double now = board.Score(p.peer_group, p.learner);
+    const double now = board.Score(p.peer_group, p.frontier, p.learner);
     w.BeginObject();
     w.Key("mentor");
     WriteUnitRef(w, state, p.mentor);
@@ -789,6 +796,8 @@ void WritePairsJson(io::JsonWriter& w, const engine::State& state, Date as_of,
     w.String(p.basis);
     w.Key("period");
     w.String(p.period);
+    w.Key("frontier");
+    w.String(p.frontier);
     w.Key("score_at_pairing");
     w.Number(p.score_at_pairing);
     w.Key("score_now");
@@ -964,6 +973,11 @@ Result<AssignRequest> ParseAssignRequest(const engine::State& state, const Learn
   return a;
 }
 
+std::string FrontierOptionsText(const engine::dea::Options& o) {
+  return std::string(engine::dea::RtsName(o.rts)) + " " +
+         engine::dea::OrientationName(o.orientation);
+}
+
 Changes PairChanges(const engine::State& state, const AssignRequest& request,
                     const engine::PairPlan& plan, const std::string& author) {
   Changes c;
@@ -987,6 +1001,7 @@ Changes PairChanges(const engine::State& state, const AssignRequest& request,
                        .active = true,
                        .basis = p.fixed ? "fixed" : "assigned",
                        .period = FormatPeriod(request.frontier.query.period),
+                       .frontier = FrontierOptionsText(request.frontier.query.options),
                        .score_at_pairing = p.learner_score,
                        .author = author});
   }

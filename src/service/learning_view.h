@@ -138,6 +138,8 @@ struct AssignRequest {
 // Options: the peer group (group=, required), period and frontier options, capacity,
 // objective (mix|gain), from, apply.
 Result<AssignRequest> ParseAssignRequest(const engine::State& state, const LearningOptions& o);
+// "vrs in": the returns to scale and orientation a pair keeps (LearningPair::frontier).
+std::string FrontierOptionsText(const engine::dea::Options& options);
 // The stored pairs of an applied plan (each learner's previous pair ends).
 Changes PairChanges(const engine::State& state, const AssignRequest& request,
                     const engine::PairPlan& plan, const std::string& author);

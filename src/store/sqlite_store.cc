@@ -153,7 +153,7 @@ CREATE TABLE pair_rule (
 CREATE TABLE learning_pair (
   seq INTEGER PRIMARY KEY, peer_group INTEGER, mentor INTEGER NOT NULL, learner INTEGER NOT NULL,
   from_day INTEGER NOT NULL, active INTEGER NOT NULL, basis TEXT NOT NULL, period TEXT NOT NULL,
-  score_at_pairing REAL NOT NULL, author TEXT NOT NULL,
+  frontier TEXT NOT NULL, score_at_pairing REAL NOT NULL, author TEXT NOT NULL,
   batch INTEGER NOT NULL REFERENCES batch(id));
 )sql",
 };
@@ -1571,8 +1571,8 @@ class SqliteStore final : public Store {
     if (!c.pairs.empty()) {
       auto st = db_.Prepare(
           "INSERT INTO learning_pair(peer_group, mentor, learner, from_day, active, basis, "
-          "period, score_at_pairing, author, batch) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+          "period, frontier, score_at_pairing, author, batch) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
       if (!st.ok()) return st.error();
       for (const LearningPair& p : c.pairs) {
         BindId(*st, 1, p.peer_group);
@@ -1582,9 +1582,10 @@ class SqliteStore final : public Store {
         st->Bind(5, int32_t{p.active ? 1 : 0});
         st->Bind(6, p.basis);
         st->Bind(7, p.period);
-        st->Bind(8, p.score_at_pairing);
-        st->Bind(9, p.author);
-        st->Bind(10, batch_id);
+        st->Bind(8, p.frontier);
+        st->Bind(9, p.score_at_pairing);
+        st->Bind(10, p.author);
+        st->Bind(11, batch_id);
         CHOLLIMA_RETURN_IF_ERROR(st->Run());
         auto mentor = unit_code(p.mentor);
         if (!mentor.ok()) return mentor.error();
@@ -1597,6 +1598,7 @@ class SqliteStore final : public Store {
                                                      .Add("mentor", *mentor)
                                                      .Add("basis", p.basis)
                                                      .Add("period", p.period)
+                                                     .Add("frontier", p.frontier)
                                                      .Add("score_at_pairing", p.score_at_pairing)
                                                      .str()));
       }
@@ -1737,8 +1739,8 @@ class SqliteStore final : public Store {
     }
     {
       auto st = db_.Prepare(
-          "SELECT peer_group, mentor, learner, from_day, active, basis, period, score_at_pairing, "
-          "author FROM learning_pair ORDER BY seq");
+          "SELECT peer_group, mentor, learner, from_day, active, basis, period, frontier, "
+          "score_at_pairing, author FROM learning_pair ORDER BY seq");
       if (!st.ok()) return st.error();
       CHOLLIMA_RETURN_IF_ERROR(ForEachRow(*st, [&](Statement& row) {
         state.AddPair({.peer_group = IdOrNone(row, 0),
@@ -1748,8 +1750,9 @@ class SqliteStore final : public Store {
                        .active = row.Int32(4) != 0,
                        .basis = row.Text(5),
                        .period = row.Text(6),
-                       .score_at_pairing = row.Double(7),
-                       .author = row.Text(8)});
+                       .frontier = row.Text(7),
+                       .score_at_pairing = row.Double(8),
+                       .author = row.Text(9)});
       }));
     }
     return OkStatus();

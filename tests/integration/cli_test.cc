@@ -245,7 +245,7 @@ TEST_F(Chollima, MovingAGroupIsRefused) {
 
 TEST_F(Chollima, NewSchemaVersionIsRecorded) {
   RunResult r = Run({"init", "--db", "s.db"});
-  EXPECT_THAT(r.out, HasSubstr("schema version 3"));
+  EXPECT_THAT(r.out, HasSubstr("schema version 4"));
   EXPECT_EQ(Run({"init", "--db", "s.db"}).exit_code, 0);
 }
 

@@ -1,0 +1,153 @@
+// End-to-end tests of `chollima frontier`, `chollima models` and `chollima pairs` on a
+// real SQLite file, on a tiny economy whose frontier is computed by hand.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "cli_harness.h"
+
+namespace chollima::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// Four units of province P1 and one of P2, one day of January 2026:
+//   A 10 workers 20 t (2 t a worker), B 5, 20 (4: the best), C 20, 20 (1), D 10, 30 (3).
+// CRS scores (ratio over the best ratio): A 0.5, B 1, C 0.25, D 0.75. E (P2) reported no
+// workers.
+class Learning : public CliTest {
+ protected:
+  void SetUp() override {
+    CliTest::SetUp();
+    Write("groups.csv",
+          "hierarchy,code,name,parent\nregion,P1,Province 1,\nregion,P2,Province 2,\n");
+    Write("units.csv",
+          "code,name,region\nA,Unit A,P1\nB,Unit B,P1\nC,Unit C,P1\nD,Unit D,P1\nE,Unit E,P2\n");
+    Write("indicators.csv",
+          "code,name,measure,direction,aggregation,role,numerator,denominator,grain\n"
+          "out,Output,t,higher,sum,output,,,day\n"
+          "workers,Workers,persons,higher,mean,input,,,day\n");
+    Write("reports.csv",
+          "unit,indicator,date,value\n"
+          "A,workers,2026-01-01,10\nA,out,2026-01-01,20\n"
+          "B,workers,2026-01-01,5\nB,out,2026-01-01,20\n"
+          "C,workers,2026-01-01,20\nC,out,2026-01-01,20\n"
+          "D,workers,2026-01-01,10\nD,out,2026-01-01,30\n"
+          "E,out,2026-01-01,30\n");
+    ASSERT_EQ(Run({"init", "--db", "s.db"}).exit_code, 0);
+    for (const char* kind : {"groups", "units", "indicators", "reports"}) {
+      RunResult r = Run({"import", "--db", "s.db", kind, std::string(kind) + ".csv"});
+      ASSERT_EQ(r.exit_code, 0) << kind << ": " << r.err;
+    }
+  }
+};
+
+TEST_F(Learning, FrontierScoresAreTheHandComputedRatios) {
+  RunResult r = Run({"frontier", "--db", "s.db", "--group", "region/P1", "--period", "2026-01",
+                     "--rts", "crs", "--format", "csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("A,Unit A,0.5,0.5,no,B:1,"));
+  EXPECT_THAT(r.out, HasSubstr("B,Unit B,1,1.3333333333333333,yes,B:1,"));
+  EXPECT_THAT(r.out, HasSubstr("C,Unit C,0.25,0.25,no,B:1,"));
+  EXPECT_THAT(r.out, HasSubstr("D,Unit D,0.75,0.75,no,B:1.5,"));
+  // All units: E is excluded with the reason, not dropped.
+  r = Run({"frontier", "--db", "s.db", "--period", "2026-01", "--rts", "crs", "--format", "csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("E,Unit E,,,,,no report of workers in 2026-01"));
+  // The API's shape with --format json.
+  r = Run({"frontier", "--db", "s.db", "--group", "region/P1", "--period", "2026-01", "--rts",
+           "crs", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(R"("peer_group":{"kind":"group","code":"region/P1")"));
+  EXPECT_THAT(r.out, HasSubstr(R"("frame":[{"code":"B","name":"Unit B"}])"));
+}
+
+TEST_F(Learning, BadOptionsAreRejectedNamingTheOption) {
+  RunResult r = Run({"frontier", "--db", "s.db", "--group", "region/P1", "--rts", "xyz"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("--rts: 'xyz' is not one of crs, vrs, drs, irs, fdh"));
+  r = Run({"frontier", "--db", "s.db", "--group", "region/P9"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("--group: no group 'P9'"));
+  r = Run({"frontier", "--db", "s.db", "--inputs", "nope"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("--inputs: unknown indicator 'nope'"));
+}
+
+TEST_F(Learning, ModelsAreDesignatedListedAndFollowed) {
+  // Without a reason nothing is written.
+  RunResult r = Run({"models", "designate", "--db", "s.db", "--unit", "B", "--peer-group",
+                     "region/P1", "--from", "2026-01-01"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("--reason: required"));
+  EXPECT_THAT(r.err, HasSubstr("nothing was written"));
+  r = Run({"models", "list", "--db", "s.db", "--format", "csv"});
+  EXPECT_EQ(r.out, "unit,name,peer_group,from,reason,followers\n");
+  // A unit outside the peer group cannot be its model.
+  r = Run({"models", "designate", "--db", "s.db", "--unit", "E", "--peer-group", "region/P1",
+           "--from", "2026-01-01", "--reason", "x"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("E is not in region/P1"));
+
+  r = Run({"models", "designate", "--db", "s.db", "--unit", "B", "--peer-group", "region/P1",
+           "--from", "2026-01-01", "--reason", "twice the output per worker"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Run({"models", "list", "--db", "s.db", "--format", "csv"});
+  EXPECT_THAT(r.out, HasSubstr("B,Unit B,region/P1,2026-01-01,twice the output per worker,3\n"));
+  // E chooses B: four followers.
+  r = Run({"models", "follow", "--db", "s.db", "--follower", "E", "--model", "B", "--from",
+           "2026-01-01"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Run({"models", "followers", "--db", "s.db", "--unit", "B", "--format", "csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Compared: out and workers (no ratios here). D's output gap: 20 - 30 = -10 (-50 %).
+  EXPECT_THAT(r.out, HasSubstr("D,out,20,30,-10,-50,,yes\n"));
+  EXPECT_THAT(r.out, HasSubstr("E,out,20,30,-10,-50,,yes\n"));
+  EXPECT_THAT(r.out, HasSubstr("A,workers,5,10,5,100,,no\n"));
+  // Withdrawn: no model any more.
+  r = Run({"models", "designate", "--db", "s.db", "--unit", "B", "--peer-group", "region/P1",
+           "--from", "2026-01-02", "--withdraw"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Run({"models", "list", "--db", "s.db", "--as-of", "2026-01-02", "--format", "csv"});
+  EXPECT_THAT(r.out, Not(HasSubstr("B,Unit B")));
+}
+
+TEST_F(Learning, PairsAreAssignedUnderTheCapacityAndKeptWithTheirProgress) {
+  // CRS: B is the only efficient unit; capacity 2 pairs two of the three learners.
+  RunResult r = Run({"pairs", "assign", "--db", "s.db", "--group", "region/P1", "--period",
+                     "2026-01", "--rts", "crs", "--capacity", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(R"("mentors":[{"code":"B","name":"Unit B"}])"));
+  EXPECT_THAT(r.out, HasSubstr(R"("applied":false)"));
+  r = Run({"pairs", "list", "--db", "s.db"});
+  EXPECT_THAT(r.out, HasSubstr(R"("pairs":[])"));
+  // Forbid B -> C: A and D are paired, C left over.
+  r = Run({"pairs", "rule", "--db", "s.db", "--mentor", "B", "--learner", "C", "--rule",
+           "forbidden", "--note", "too far"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Run({"pairs", "rule", "--db", "s.db", "--mentor", "B", "--learner", "C", "--rule", "maybe"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("--rule: expected fixed, forbidden or none, not 'maybe'"));
+  r = Run({"pairs", "assign", "--db", "s.db", "--group", "region/P1", "--period", "2026-01",
+           "--rts", "crs", "--capacity", "2", "--from", "2026-01-02", "--apply"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(R"("unpaired":[{"code":"C","name":"Unit C"}])"));
+  r = Run({"pairs", "list", "--db", "s.db", "--as-of", "2026-01-01"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(R"("learner":{"code":"A","name":"Unit A"})"));
+  EXPECT_THAT(r.out, HasSubstr(R"("learner":{"code":"D","name":"Unit D"})"));
+  EXPECT_THAT(r.out, Not(HasSubstr(R"("learner":{"code":"C","name":"Unit C"},"peer_group")")));
+  EXPECT_THAT(r.out, HasSubstr(R"("rule":"forbidden","note":"too far")"));
+  // The learner's efficiency at pairing is kept, and progress is measured on the same
+  // frontier (CRS): nothing changed since, so D is still at 0.75.
+  EXPECT_THAT(r.out, HasSubstr(R"("frontier":"crs in","score_at_pairing":0.75,"score_now":0.75)"));
+  // Zero capacity is rejected.
+  r = Run({"pairs", "assign", "--db", "s.db", "--group", "region/P1", "--capacity", "0"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("--capacity"));
+}
+
+}  // namespace
+}  // namespace chollima::testing
