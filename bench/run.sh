@@ -113,3 +113,10 @@ print(f"report end to end     : {1e6 / ours['real_time']:.0f} reports/s ({ours['
       f"{ours.get('events_per_report', 0):.2f} events per report)")
 print(f"RATIO report/commit = {base['real_time'] / ours['real_time']:.2f}  (1.0: a report costs one bare commit)")
 PY
+
+echo
+bash "$root/bench/dea_benchmark.sh" "$build"
+if [ -x "$root/$build/src/engine/dea_benchmark" ]; then
+  echo "== DEA in process: Solve (frame) vs SolveNaive (one LP per unit), 1,000 units, one thread"
+  "$root/$build/src/engine/dea_benchmark" --benchmark_min_time=0.5
+fi

@@ -328,6 +328,11 @@ void AddDemo(CLI::App& app, int& exit_code) {
           !s.ok()) {
         return fail(s.error());
       }
+      if (Status s = svc->Commit(demo::DemoLearning(economy, svc->state()), "demo learning", "demo",
+                                 "demo");
+          !s.ok()) {
+        return fail(s.error());
+      }
       if (auto coal = svc->state().FindDrive("coal-" + std::to_string(o->options.year))) {
         const engine::AssignmentBook book(svc->state());
         for (int32_t season = 0; season < 3; ++season) {
@@ -363,6 +368,7 @@ void AddDrive(CLI::App& app, int& exit_code);
 void AddStandards(CLI::App& app, int& exit_code);
 void AddOutliers(CLI::App& app, int& exit_code);
 void AddRecordsCommand(CLI::App& app, int& exit_code);
+void AddLearningCommands(CLI::App& app, int& exit_code);
 
 void RegisterCommands(CLI::App& app, int& exit_code) {
   AddInit(app, exit_code);
@@ -378,6 +384,7 @@ void RegisterCommands(CLI::App& app, int& exit_code) {
   AddStandards(app, exit_code);
   AddOutliers(app, exit_code);
   AddRecordsCommand(app, exit_code);
+  AddLearningCommands(app, exit_code);
 }
 
 }  // namespace chollima::cli

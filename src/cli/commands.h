@@ -3,10 +3,12 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-#include <iosfwd>
+#include <iostream>
 #include <memory>
 #include <string>
 
+#include "io/json_writer.h"
+#include "io/table_writer.h"
 #include "service/service.h"
 
 namespace chollima::cli {
@@ -21,6 +23,27 @@ std::unique_ptr<service::Service> OpenStore(const std::string& db, store::OpenMo
                                             int& exit_code);
 // Prints a store or file error and returns the exit code it maps to.
 int StoreFailure(const Error& e);
+
+// Shared by the subcommands (emulation_commands.cc).
+// The author of a write: $USER, or "cli".
+std::string Author();
+// "growth_base: ..." -> "--growth-base: ...": errors name the option as the user typed it.
+std::string AsOption(const std::string& message);
+io::TableFormat FormatOf(const std::string& format);
+// --format table|csv|json.
+void AddFormat(CLI::App* cmd, std::string& format);
+Error WithPrefix(std::string_view field, const Error& e);
+// Input the user can fix: prints it, returns exit 1 (nothing written).
+int Rejected(const std::string& command, const Error& e);
+// A store failure (exit 3) or, for other errors, rejected input (exit 1).
+int CommitFailure(const std::string& command, const Error& e);
+// Prints a JSON document built by `write` (the API's shapes) and a newline.
+template <typename Fn>
+void PrintJson(Fn&& write) {
+  io::JsonWriter w;
+  write(w);
+  std::cout << w.str() << "\n";
+}
 
 // Registers every subcommand on `app`; the chosen one runs from its callback and
 // leaves its exit code in `exit_code`.

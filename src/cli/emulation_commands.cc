@@ -22,14 +22,12 @@
 #include "service/service.h"
 
 namespace chollima::cli {
-namespace {
 
 std::string Author() {
   const char* user = std::getenv("USER");
   return user != nullptr && *user != '\0' ? user : "cli";
 }
 
-// "growth_base: ..." -> "--growth-base: ...": errors name the option as the user typed it.
 std::string AsOption(const std::string& message) {
   const size_t colon = message.find(':');
   if (colon == std::string::npos || message.starts_with("line ")) return message;
@@ -39,14 +37,6 @@ std::string AsOption(const std::string& message) {
   }
   for (char& c : name) c = c == '_' ? '-' : c;
   return "--" + name + message.substr(colon);
-}
-
-// Prints a JSON document built by `write` (the API's shapes) and a newline.
-template <typename Fn>
-void PrintJson(Fn&& write) {
-  io::JsonWriter w;
-  write(w);
-  std::cout << w.str() << "\n";
 }
 
 io::TableFormat FormatOf(const std::string& f) {
@@ -65,21 +55,21 @@ Error WithPrefix(std::string_view field, const Error& e) {
   return {e.code, std::string(field) + ": " + e.message};
 }
 
-// Errors of a season index name --season (the kernels' say "season: ..." already).
-Error SeasonError(const Error& e) {
-  return e.message.starts_with("season") ? e : WithPrefix("season", e);
-}
-
-// Input the user can fix: exit 1, nothing written.
 int Rejected(const std::string& command, const Error& e) {
   std::cerr << "chollima " << command << ": " << AsOption(e.message) << "\n";
   return kExitBadInput;
 }
 
-// A store failure (exit 3) or, for other errors, rejected input (exit 1).
 int CommitFailure(const std::string& command, const Error& e) {
   if (e.code == ErrorCode::kIo || e.code == ErrorCode::kInternal) return StoreFailure(e);
   return Rejected(command, e);
+}
+
+namespace {
+
+// Errors of a season index name --season (the kernels' say "season: ..." already).
+Error SeasonError(const Error& e) {
+  return e.message.starts_with("season") ? e : WithPrefix("season", e);
 }
 
 std::string ParticipantCode(const engine::State& s, const PlanTarget& p) {

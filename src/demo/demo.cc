@@ -57,6 +57,7 @@ struct YearDays {
   int count = 0;
   std::vector<uint8_t> month;  // 0..11
   std::vector<DayKind> kind;
+  std::vector<uint8_t> first_of_month;  // 1 on the first day of a month
 };
 
 YearDays ClassifyDays(int year, const WorkCalendar& calendar) {
@@ -65,8 +66,10 @@ YearDays ClassifyDays(int year, const WorkCalendar& calendar) {
   days.count = DaysInYear(year);
   days.month.resize(static_cast<size_t>(days.count));
   days.kind.resize(static_cast<size_t>(days.count));
+  days.first_of_month.resize(static_cast<size_t>(days.count));
   for (int day_idx = 0; day_idx < days.count; ++day_idx) {
     const Date d = days.first + day_idx;
+    days.first_of_month[static_cast<size_t>(day_idx)] = d.ToCivil().day == 1 ? 1 : 0;
     days.month[static_cast<size_t>(day_idx)] = static_cast<uint8_t>(d.ToCivil().month - 1);
     days.kind[static_cast<size_t>(day_idx)] =
         calendar.rest_weekdays[static_cast<size_t>(d.Weekday())] ? kRestDay : kWorkday;
@@ -210,6 +213,14 @@ void AddIndicators(DemoEconomy& economy) {
                         .direction = Direction::kHigher,
                         .aggregation = Aggregation::kMean,
                         .role = Role::kQuality});
+  economy.capital_indicator = static_cast<IndicatorId>(indicators.size());
+  indicators.push_back({.code = "capital",
+                        .name = "Fixed capital",
+                        .measure = "million won",
+                        .direction = Direction::kLower,
+                        .aggregation = Aggregation::kLast,
+                        .role = Role::kInput,
+                        .grain = Grain::kMonth});
   // Ratios after all their parts.
   for (size_t s = 0; s < kSectorCount; ++s) {
     const SectorSpec& sector = kSectors[s];
@@ -689,6 +700,20 @@ UnitDay SimulateUnitDay(const ReportContext& ctx, const DemoEconomy::UnitProfile
   return result;
 }
 
+// Fixed capital in million won, reported on the first of each month: the unit's capacity
+// times its sector's workers per capacity times 3 (about 3 million won a worker), spread
+// log-normally per unit (sd 0.3, a pure function of the unit, so the frontier has units
+// heavy and light in capital), growing 2% over the year.
+double UnitCapital(const ReportContext& ctx, const DemoEconomy::UnitProfile& profile,
+                   size_t unit_idx, int day_idx) {
+  const SectorSpec& sector = kSectors[static_cast<size_t>(profile.sector)];
+  const double spread = Exp(0.3 * ToNormal(Mix64(ctx.unit_keys[unit_idx] ^ 0xCA917A1ULL)));
+  const double year_fraction = (day_idx + 0.5) / ctx.days.count;
+  return RoundTo(profile.daily_capacity * sector.workers_per_capacity * 3 * spread *
+                     (1 + 0.02 * year_fraction),
+                 10);
+}
+
 }  // namespace
 
 void DemoEconomy::ForEachReportChunk(const std::function<void(std::span<const Report>)>& sink,
@@ -712,11 +737,14 @@ void DemoEconomy::ForEachReportChunk(const std::function<void(std::span<const Re
       if (!IsReported(profile, day_bits)) continue;
       const UnitDay values = SimulateUnitDay(ctx, profile, day_idx, day_bits);
       const auto unit = static_cast<UnitId>(unit_idx);
-      // Indicator ids ascend: sector outputs, then workers, energy, quality.
+      // Indicator ids ascend: sector outputs, then workers, energy, quality, capital.
       emit(unit, profile.output, date, values.output);
       emit(unit, workers_indicator, date, values.workers);
       emit(unit, energy_indicator, date, values.energy);
       if (values.producing) emit(unit, quality_indicator, date, values.quality);
+      if (ctx.days.first_of_month[static_cast<size_t>(day_idx)] != 0) {
+        emit(unit, capital_indicator, date, UnitCapital(ctx, profile, unit_idx, day_idx));
+      }
     }
   }
   if (!buffer.empty()) sink(buffer);
@@ -730,7 +758,8 @@ int64_t DemoEconomy::ReportCount() const {
     for (size_t unit_idx = 0; unit_idx < unit_profiles.size(); ++unit_idx) {
       const UnitProfile& profile = unit_profiles[unit_idx];
       if (!IsReported(profile, DayBits(ctx.unit_keys[unit_idx], date))) continue;
-      count += IsProducing(ctx, profile, day_idx) ? 4 : 3;
+      count += (IsProducing(ctx, profile, day_idx) ? 4 : 3) +
+               (ctx.days.first_of_month[static_cast<size_t>(day_idx)] ? 1 : 0);
     }
   }
   return count;

@@ -52,6 +52,7 @@ struct DemoEconomy {
   IndicatorId workers_indicator = kNoId;
   IndicatorId energy_indicator = kNoId;
   IndicatorId quality_indicator = kNoId;
+  IndicatorId capital_indicator = kNoId;  // monthly, reported on the first of the month
   // The root group of each sector, in the order of the sector table (coal, cement,
   // metallurgy, power, chemicals, machine, light, agriculture, construction).
   std::vector<GroupId> sector_groups;

@@ -253,7 +253,7 @@ TEST(GenerateDemo, IndicatorsComeAfterTheirParts) {
     EXPECT_FALSE(indicators[static_cast<size_t>(indicators[i].numerator)].IsDerived());
   }
   EXPECT_EQ(derived, 18);
-  EXPECT_EQ(indicators.size(), 30u);
+  EXPECT_EQ(indicators.size(), 31u);
   const Indicator& energy = indicators[static_cast<size_t>(FullSize().energy_indicator)];
   EXPECT_EQ(energy.direction, Direction::kLower);
 }

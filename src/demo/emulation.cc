@@ -3,6 +3,8 @@
 #include <cmath>
 #include <string>
 
+#include "engine/frontier.h"
+#include "engine/learning.h"
 #include "engine/standards.h"
 
 namespace chollima::demo {
@@ -100,6 +102,50 @@ Changes DemoStandards(const DemoEconomy& economy, const engine::State& state) {
          .value = derived,
          .source = StandardSource::kDerived,
          .note = "the median of the top quartile of the branch in the first quarter"});
+  }
+  return changes;
+}
+
+Changes DemoLearning(const DemoEconomy& economy, const engine::State& state) {
+  Changes changes;
+  if (economy.sector_groups.empty()) return changes;
+  const int year = economy.options.year;
+  const Period q1 = PeriodOf(Grain::kQuarter, Date::FromCivil(year, 1, 1));
+  const std::string period = FormatPeriod(q1);
+  for (GroupId g = 0; g < static_cast<GroupId>(state.groups().size()); ++g) {
+    const Group& group = state.groups()[static_cast<size_t>(g)];
+    if (group.parent != economy.sector_groups[0]) continue;  // the coal branches
+    engine::FrontierQuery q;
+    q.peers = {.kind = engine::PeerGroupSpec::Kind::kGroup, .group = g};
+    q.period = q1;
+    q.options.super_efficiency = true;
+    auto frontier = engine::ComputeFrontier(state, q);
+    if (!frontier.ok()) continue;
+    auto peers = engine::PeerGroupUnits(state, q.peers, q1);
+    if (!peers.ok()) continue;
+    // The model: the first frontier suggestion (the most super-efficient unit).
+    for (const engine::ModelSuggestion& s : engine::SuggestModels(state, *frontier, *peers, 1)) {
+      if (s.basis != "frontier") continue;
+      changes.models.push_back(
+          {.peer_group = g,
+           .unit = s.unit,
+           .from = q1.end,
+           .reason = "the branch's most efficient mine in " + period + " (" + s.note + ")",
+           .author = "demo"});
+    }
+    // Learning pairs from the second quarter: three learners per mentor, closest mixes.
+    auto plan = engine::ProposePairs(state, *frontier, g, 3, engine::PairObjective::kMix);
+    if (!plan.ok()) continue;
+    for (const engine::PairProposal& p : plan->pairs) {
+      changes.pairs.push_back({.peer_group = g,
+                               .mentor = p.mentor,
+                               .learner = p.learner,
+                               .from = q1.end,
+                               .basis = "assigned",
+                               .period = period,
+                               .score_at_pairing = p.learner_score,
+                               .author = "demo"});
+    }
   }
   return changes;
 }

@@ -29,4 +29,11 @@ Changes DemoDrives(const DemoEconomy& economy);
 // with its reports.
 Changes DemoStandards(const DemoEconomy& economy, const engine::State& state);
 
+// Models and learning: for each coal branch, its most super-efficient mine of the first
+// quarter (VRS, input-oriented, inputs workers, energy and capital) as the model from the
+// second quarter, and learning pairs from then on assigned on that frontier (each mentor
+// at most three learners, closest input/output mixes). REQUIRES: `state` holds the
+// economy with its reports.
+Changes DemoLearning(const DemoEconomy& economy, const engine::State& state);
+
 }  // namespace chollima::demo

@@ -44,7 +44,10 @@ struct Options {
   Rts rts = Rts::kVrs;
   Orientation orientation = Orientation::kInput;
   // Second stage: with the score fixed, maximize the sum of slacks (Benchmarking's
-  // SLACK=TRUE). Without it slacks are still reported, as the first stage leaves them.
+  // SLACK=TRUE; weighted by 1 / column mean when a mean is outside [1e-4, 1e4], as
+  // Benchmarking scales). Without it slacks are reported as 0 and targets are radial
+  // (θx, y) or (x, φy) (the first stage's slacks are not unique); units with score 1
+  // still get the second stage, so that `efficient` is exact either way.
   bool slacks = true;
   // Also compute super-efficiency (Andersen–Petersen: the unit itself left out of its
   // reference set), which ranks the efficient units among themselves.
@@ -66,8 +69,8 @@ struct Data {
 };
 
 struct Peer {
-  int32_t unit = 0;    // index into Data
-  double lambda = 0;   // its weight in the unit's reference point
+  int32_t unit = 0;   // index into Data
+  double lambda = 0;  // its weight in the unit's reference point
 };
 
 struct UnitResult {
@@ -81,21 +84,26 @@ struct UnitResult {
   std::vector<double> input_targets;
   std::vector<double> output_targets;
   // With Options::super_efficiency: the score against all other units; +∞ when that
-  // LP is infeasible (a VRS/IRS/DRS unit no other units can envelop), documented.
+  // LP is infeasible (a VRS/IRS/DRS/FDH unit no other units can envelop), in either
+  // orientation, documented.
   double super_score = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct Stats {
-  int32_t frame_size = 0;       // extreme-efficient units found
-  int32_t dominated = 0;        // units removed by dominance filtering
-  int64_t lps_solved = 0;       // linear programs solved (all stages)
-  double seconds_frame = 0;     // wall clock of the frame search
-  double seconds_scoring = 0;   // wall clock of scoring every unit
+  int32_t frame_size = 0;      // extreme-efficient units found
+  int32_t dominated = 0;       // units removed by dominance filtering
+  int64_t lps_solved = 0;      // linear programs solved (all stages)
+  double seconds_frame = 0;    // wall clock of the frame search
+  double seconds_scoring = 0;  // wall clock of scoring every unit
 };
 
 struct Frontier {
   std::vector<UnitResult> units;  // one per unit of Data, in order
-  std::vector<int32_t> frame;     // indexes of the frame's units, ascending
+  // Indexes of the frame's units, ascending: Solve(): the extreme-efficient units of the
+  // VRS set for VRS, DRS and IRS (it spans those sets too), of the CRS cone for CRS, the
+  // non-dominated units for FDH; of identical units the lowest index. SolveNaive(): the
+  // efficient units.
+  std::vector<int32_t> frame;
   Stats stats;
 };
 

@@ -69,7 +69,13 @@ void Api::Register(Router& router) {
            {"/api/honours", &Api::Honours},
            {"/api/records", &Api::Records},
            {"/api/outliers", &Api::Outliers},
-           {"/api/standards", &Api::Standards}}) {
+           {"/api/standards", &Api::Standards},
+           {"/api/frontier", &Api::Frontier},
+           {"/api/units/{code}/learning", &Api::UnitLearning},
+           {"/api/models", &Api::Models},
+           {"/api/models/suggestions", &Api::ModelSuggestions},
+           {"/api/models/{unit}", &Api::ModelDetail},
+           {"/api/pairs", &Api::Pairs}}) {
     plain("GET", path, Access::kRead, handler);
   }
   // Writes: JSON bodies of one kind each, and CSV files of any kind. Viewers are refused
@@ -93,6 +99,11 @@ void Api::Register(Router& router) {
   route("POST", "/api/outliers/review", Access::kWrite, &Api::ReviewOutlier);
   route("POST", "/api/standards", Access::kWrite, &Api::SetStandard);
   route("POST", "/api/standards/rebase", Access::kWrite, &Api::RebaseStandard);
+  // Models and learning: planners (within their scope) and admins.
+  route("POST", "/api/models", Access::kWrite, &Api::DesignateModel);
+  route("POST", "/api/followers", Access::kWrite, &Api::ChooseModel);
+  route("POST", "/api/pairs/assign", Access::kWrite, &Api::AssignPairs);
+  route("POST", "/api/pairs/rules", Access::kWrite, &Api::SetPairRule);
 }
 
 Response Api::Healthz(const Request&) const { return JsonResponse(200, R"({"status":"ok"})"); }

@@ -30,6 +30,7 @@
 #include "engine/assignments.h"
 #include "engine/drive.h"
 #include "engine/fulfilment.h"
+#include "engine/learning.h"
 #include "engine/records.h"
 #include "http/events.h"
 #include "http/metrics.h"
@@ -40,6 +41,10 @@
 #include "store/accounts.h"
 
 namespace chollima::http {
+
+// Planners and admins write emulation and learning facts (drives, standards, outlier
+// reviews, models, pairs); what exactly is decided on the changes (auth::AuthorizeChanges).
+Status CheckEmulationRole(const store::Account& account);
 
 struct ApiContext {
   service::Service& service;
@@ -150,6 +155,21 @@ class Api {
   // book follow the State, and their events go to the bus. Returns the events published.
   int64_t PublishEmulationEvents(const Changes& changes, const std::string& author,
                                  const std::string& source, const std::string& at) const;
+
+  // Models and learning (api_learning.cc): the frontier, a unit's learning page, models
+  // and their followers, learning pairs.
+  Response Frontier(const Request& request) const;
+  Response UnitLearning(const Request& request) const;
+  Response Models(const Request& request) const;
+  Response ModelSuggestions(const Request& request) const;
+  Response ModelDetail(const Request& request) const;
+  Response Pairs(const Request& request) const;
+  Response DesignateModel(const Request& request, const Caller& caller) const;
+  Response ChooseModel(const Request& request, const Caller& caller) const;
+  Response AssignPairs(const Request& request, const Caller& caller) const;
+  Response SetPairRule(const Request& request, const Caller& caller) const;
+  // Publishes the `model_overtaken` events of a commit watched by `watch`.
+  int64_t PublishModelEvents(const engine::ModelWatch& watch) const;
 
   // {"period","as_of","rows":[...]} as GET /api/fulfilment answers.
   static std::string FulfilmentJson(const engine::State& state,

@@ -45,16 +45,16 @@ Status CheckMembers(const io::JsonValue& body, std::initializer_list<std::string
   return OkStatus();
 }
 
-// Planners and admins write emulation facts; the rest is decided on the changes.
+}  // namespace
+
 Status CheckEmulationRole(const store::Account& account) {
   if (account.role == store::AccountRole::kAdmin || account.role == store::AccountRole::kPlanner) {
     return OkStatus();
   }
   return PermissionDenied("'" + account.name + "' is a " + store::AccountRoleName(account.role) +
-                          ": drives, standards and outlier reviews are for planners and admins");
+                          ": drives, standards, outlier reviews, models and learning pairs are "
+                          "for planners and admins");
 }
-
-}  // namespace
 
 // ------------------------------------------------------------------ reads
 

@@ -116,11 +116,15 @@ Response Api::Write(
     const engine::State& state = service_.state();
     const auth::Principal principal = auth::ResolvePrincipal(caller.account, state);
     std::optional<engine::StatusWatch> watch;
+    std::optional<engine::ModelWatch> model_watch;
     service::ImportRequest r{.author = caller.account.name, .dry_run = dry_run, .max_errors = 100};
     r.authorize = [&](const Changes& changes) -> Status {
       CHOLLIMA_RETURN_IF_ERROR(auth::AuthorizeChanges(principal, changes, state));
       if (!dry_run && (!changes.reports.empty() || !changes.plans.empty())) {
         watch.emplace(state, *book_, changes);
+      }
+      if (!dry_run && !changes.reports.empty() && !state.models().empty()) {
+        model_watch.emplace(state, changes.reports);
       }
       return OkStatus();
     };
@@ -165,6 +169,7 @@ Response Api::Write(
     if (!dry_run && !result->changes.empty()) {
       events += PublishEmulationEvents(result->changes, caller.account.name, source, at);
     }
+    if (model_watch) events += PublishModelEvents(*model_watch);
     io::JsonWriter w;
     w.BeginObject();
     w.Key("rows");
