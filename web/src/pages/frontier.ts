@@ -27,6 +27,15 @@ export interface IndicatorRef {
   direction?: string;
 }
 
+/** A peer group as the server names it: all units, a group, or a league of a drive. */
+export interface PeerGroupRef {
+  kind: 'all' | 'group' | 'league' | string;
+  code?: string;
+  name?: string;
+  drive?: string;
+  league?: string;
+}
+
 export interface FrontierOptions {
   rts: string;
   orientation: string;
@@ -51,7 +60,7 @@ export interface FrontierUnit {
 }
 
 export interface Frontier {
-  peer_group: Participant | null;
+  peer_group: PeerGroupRef | null;
   filter: string[];
   period: string;
   options: FrontierOptions;
@@ -72,7 +81,7 @@ export interface Target extends IndicatorRef {
 
 export interface Model {
   unit: Named;
-  peer_group: Participant | null;
+  peer_group: PeerGroupRef | null;
   from: string;
   reason: string;
   author?: string | null;
@@ -96,7 +105,7 @@ export interface PairInForce {
 
 export interface Learning {
   unit: Named;
-  peer_group: Participant | null;
+  peer_group: PeerGroupRef | null;
   period: string;
   options: FrontierOptions;
   scored: boolean;
@@ -192,10 +201,13 @@ export function unitCell(u: Named, q: PeerQuery, testid?: string): HTMLElement {
   );
 }
 
-export function groupText(g: Named | Participant | string | null | undefined): string {
+export function groupText(g: Named | Participant | PeerGroupRef | string | null | undefined): string {
   if (!g) return 'all units';
   if (typeof g === 'string') return g === 'all' ? 'all units' : g;
-  return g.name && g.name !== g.code ? `${g.name} (${g.code})` : g.code;
+  const r = g as PeerGroupRef;
+  if (r.kind === 'all') return 'all units';
+  if (r.kind === 'league') return `${r.league ?? 'a league'} of ${r.drive ?? 'a drive'}`;
+  return r.name && r.name !== r.code ? `${r.name} (${r.code})` : (r.code ?? 'all units');
 }
 
 /** The peer groups offered: every hierarchy's top groups and the groups one level below. */

@@ -34,8 +34,11 @@ interface Suggestion {
   kind?: string | null;
   score?: number | null;
   super_score?: number | null;
-  super_unbounded?: boolean;
+  unbounded?: boolean;
   drive?: string | null;
+  top_seasons?: number | null;
+  mean_rank?: number | null;
+  note?: string | null;
 }
 
 interface Gap {
@@ -138,8 +141,10 @@ function suggestionWhy(s: Suggestion): string {
   const parts: string[] = [];
   const basis = s.basis ?? s.source ?? s.kind;
   if (basis) parts.push(basis.replace(/_/g, ' '));
-  if (s.super_unbounded) parts.push('super-efficiency unbounded');
+  if (s.unbounded) parts.push('super-efficiency unbounded');
   else if (typeof s.super_score === 'number') parts.push(`super-efficiency ${scoreText(s.super_score)}`);
+  if (s.drive) parts.push(`${s.drive}: ${int(s.top_seasons ?? 0)} season${s.top_seasons === 1 ? '' : 's'} on top${typeof s.mean_rank === 'number' ? `, mean rank ${num(s.mean_rank)}` : ''}`);
+  if (s.note) parts.push(s.note);
   if (s.reason) parts.push(s.reason);
   return parts.join(' · ') || '—';
 }
@@ -160,7 +165,7 @@ function showSuggestions(box: HTMLElement, sugs: Suggestion[], group: string, as
       empty: 'No candidate: no unit of the group is efficient in the period.',
       columns: [
         { key: 'unit', label: 'Unit', cell: (s) => unitCell({ code: codeOf(s.unit), name: nameOf(s.unit) }, { group: group || undefined }) },
-        { key: 'score', label: 'Score', num: true, cell: (s) => scoreText(s.score ?? null) },
+        { key: 'super', label: 'Super-efficiency', num: true, cell: (s) => (s.unbounded ? '∞' : scoreText(s.super_score ?? s.score ?? null)) },
         { key: 'why', label: 'Why', cell: suggestionWhy },
         {
           key: 'act',
@@ -271,7 +276,7 @@ export async function modelPage(ctx: Ctx): Promise<void> {
     const series = inds.map((ind, k) => ({
       label: `${ind.code} (median gap %)`,
       color: PALETTE[k % PALETTE.length],
-      values: months.map((_, i) => median(m.followers.map((f) => f.trend[k]?.[i] ?? null))),
+      values: months.map((_, i) => median(m.followers.map((f) => f.trend[i]?.[k] ?? null))),
     }));
     const chart = timeChart({ x: months.map(toSec), months: true, series, yFormat: 'number', height: 220, title: 'Median gap to the model in percent, month by month', testid: 'model-trend-chart', refLine: 0 });
     ctx.onCleanup(chart.destroy);
@@ -317,7 +322,8 @@ function gapCell(f: Follower, ind: IndicatorRef, k: number, months: string[]): C
   if (!g) return h('span', { class: 'muted' }, '—');
   const slope = g.slope;
   const closing = slope !== null && slope < 0;
-  const trend = f.trend[k] ?? [];
+  // trend: one row a month, one value an indicator
+  const trend = f.trend.map((row) => row[k] ?? null);
   return h(
     'span',
     { class: `gap${g.overtook ? ' gap-overtook' : ''}`, testid: `gap-${f.unit.code}-${ind.code}`, 'data-gap': g.gap === null ? '' : String(g.gap), 'data-gap-pct': g.gap_pct === null ? '' : String(g.gap_pct), 'data-overtook': String(g.overtook) },
