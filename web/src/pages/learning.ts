@@ -39,7 +39,14 @@ export async function learningPage(ctx: Ctx): Promise<void> {
   try {
     [l, groups] = await Promise.all([learningApi.learning(code, { ...q, ...extra }, ctx.signal), peerGroups().catch(() => [])]);
   } catch (e) {
-    if (!isAbort(e)) status.replaceWith(errorBlock(e));
+    if (isAbort(e)) return;
+    // Offer another peer group: the default one may mix units of different trades.
+    const others = await peerGroups().catch(() => []);
+    if (ctx.signal.aborted) return;
+    status.replaceWith(
+      h('div', { class: 'controls' }, groupSelect(others, q.group ?? '', (g) => navigate(withParams({ group: g || null })), { testid: 'learning-group', allowAll: true, allLabel: 'The unit’s own group (default)' }).wrap),
+      errorBlock(e),
+    );
     return;
   }
   if (ctx.signal.aborted) return;

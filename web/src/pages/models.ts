@@ -130,7 +130,7 @@ export async function modelsPage(ctx: Ctx): Promise<void> {
   try {
     const s = await learningApi.suggestions({ group: sugGroup || undefined }, ctx.signal);
     if (ctx.signal.aborted) return;
-    const sugs = listOf<Suggestion>(s, 'suggestions', 'candidates');
+    const sugs = mergeByUnit(listOf<Suggestion>(s, 'suggestions', 'candidates'));
     showSuggestions(sugBox, sugs, sugGroup, asOf, models);
   } catch (e) {
     if (!isAbort(e)) replace(sugBox, h('h2', { id: 'suggest-h' }, 'Candidates'), errorBlock(e));
@@ -149,7 +149,19 @@ function suggestionWhy(s: Suggestion): string {
   return parts.join(' · ') || '—';
 }
 
-function showSuggestions(box: HTMLElement, sugs: Suggestion[], group: string, asOf: string, models: Model[]): void {
+/** One row a unit: a unit suggested on several grounds (the frontier, a drive) keeps them all. */
+function mergeByUnit(list: Suggestion[]): (Suggestion & { why: string })[] {
+  const out = new Map<string, Suggestion & { why: string }>();
+  for (const s of list) {
+    const code = codeOf(s.unit);
+    const prev = out.get(code);
+    if (prev) prev.why = `${prev.why}; ${suggestionWhy(s)}`;
+    else out.set(code, { ...s, why: suggestionWhy(s) });
+  }
+  return [...out.values()];
+}
+
+function showSuggestions(box: HTMLElement, sugs: (Suggestion & { why: string })[], group: string, asOf: string, models: Model[]): void {
   const plan = canPlan();
   const form = h('div', { class: 'designate', testid: 'designate-box', hidden: true });
   const inForce = new Set(models.map((m) => `${m.unit.code}|${m.peer_group?.code ?? ''}`));
@@ -157,7 +169,7 @@ function showSuggestions(box: HTMLElement, sugs: Suggestion[], group: string, as
     box,
     h('h2', { id: 'suggest-h' }, `Candidates in ${group || 'all units'}`),
     h('p', { class: 'muted' }, 'Efficient units by super-efficiency, and units that stayed at the top of a drive.'),
-    dataTable<Suggestion>({
+    dataTable<Suggestion & { why: string }>({
       testid: 'suggestions-table',
       rows: sugs,
       rowTestid: (s) => `suggestion-${codeOf(s.unit)}`,
@@ -166,7 +178,7 @@ function showSuggestions(box: HTMLElement, sugs: Suggestion[], group: string, as
       columns: [
         { key: 'unit', label: 'Unit', cell: (s) => unitCell({ code: codeOf(s.unit), name: nameOf(s.unit) }, { group: group || undefined }) },
         { key: 'super', label: 'Super-efficiency', num: true, cell: (s) => (s.unbounded ? '∞' : scoreText(s.super_score ?? s.score ?? null)) },
-        { key: 'why', label: 'Why', cell: suggestionWhy },
+        { key: 'why', label: 'Why', cell: (s) => s.why },
         {
           key: 'act',
           label: '',
@@ -174,7 +186,7 @@ function showSuggestions(box: HTMLElement, sugs: Suggestion[], group: string, as
             inForce.has(`${codeOf(s.unit)}|${group}`)
               ? h('span', { class: 'muted' }, 'a model already')
               : plan
-                ? h('button', { type: 'button', class: 'btn btn-quiet', testid: `designate-${codeOf(s.unit)}`, onclick: () => openDesignate(form, s, group, asOf, suggestionWhy(s)) }, 'Designate')
+                ? h('button', { type: 'button', class: 'btn btn-quiet', testid: `designate-${codeOf(s.unit)}`, onclick: () => openDesignate(form, s, group, asOf, s.why) }, 'Designate')
                 : null,
         },
       ],

@@ -57,7 +57,7 @@ export async function unitPage(ctx: Ctx): Promise<void> {
         'p',
         { class: 'actions' },
         mayReport ? h('a', { class: 'btn btn-primary', href: link('/report', { unit: code }), testid: 'unit-report-link' }, 'Enter a report for this unit') : null,
-        h('a', { class: 'btn', href: `/units/${encodeURIComponent(code)}/learning`, testid: 'unit-learning-link' }, 'Whom to learn from'),
+        h('a', { class: 'btn', href: link(`/units/${encodeURIComponent(code)}/learning`, { group: unit.groups?.sector ? `sector/${unit.groups.sector}` : undefined }), testid: 'unit-learning-link' }, 'Whom to learn from'),
       ),
     );
 
