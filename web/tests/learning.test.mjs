@@ -213,5 +213,19 @@ test('an admin proposes learning pairs, applies them and sees them in force', { 
     await page.goto(`${BASE}/units/${learner}/learning?group=${encodeURIComponent(group)}`);
     await page.locator(tid('learning-pair-text')).waitFor();
     assert.equal(await page.locator(tid('learning-pair-text')).getAttribute('data-mentor'), mentor);
+
+    // forbid that pair: it is listed among the rules, and the next proposal avoids it
+    await page.goto(`${BASE}/pairs?group=${encodeURIComponent(group)}`);
+    await page.locator(tid('rule-form')).waitFor();
+    await page.locator(tid('rule-mentor')).fill(mentor);
+    await page.locator(tid('rule-learner')).fill(learner);
+    await page.locator(tid('rule-kind')).selectOption('forbidden');
+    await page.locator(tid('rule-note')).fill('browser test');
+    await page.locator(tid('rule-submit')).click();
+    await page.locator(`${tid(`rule-${mentor}-${learner}`)}[data-rule="forbidden"]`).waitFor();
+    const again = await apiFromPage(page, 'POST', '/api/pairs/assign', { peer_group: group, capacity: 2, objective: 'mix', apply: false });
+    assert.equal(again.status, 200, again.text);
+    assert.ok(!again.json.pairs.some((p) => p.mentor.code === mentor && p.learner.code === learner), 'a forbidden pair is not proposed');
+    await shot(page, 'pairs-rule');
     assert.deepEqual(page.errors, []);
   }));

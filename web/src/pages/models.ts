@@ -290,7 +290,7 @@ export async function modelPage(ctx: Ctx): Promise<void> {
       color: PALETTE[k % PALETTE.length],
       values: months.map((_, i) => median(m.followers.map((f) => f.trend[i]?.[k] ?? null))),
     }));
-    const chart = timeChart({ x: months.map(toSec), months: true, series, yFormat: 'number', height: 220, title: 'Median gap to the model in percent, month by month', testid: 'model-trend-chart', refLine: 0 });
+    const chart = timeChart({ x: months.map(toSec), months: true, series, yFormat: 'number', height: 220, title: 'Median gap to the model in percent, month by month', testid: 'model-trend-chart' });
     ctx.onCleanup(chart.destroy);
     chartBox.append(chart.el, h('p', { class: 'muted chart-note' }, `The median gap in percent of the model’s value among the followers shown; 0 is level with the model, below 0 ahead of it.`));
   } else chartBox.append(h('p', { class: 'muted' }, 'No follower with data yet.'));
