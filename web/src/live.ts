@@ -32,6 +32,7 @@ export const EVENT_TYPES = [
   'import',
   'plan',
   'model',
+  'model_overtaken',
   'message',
 ];
 const IGNORED = new Set(['ping', 'heartbeat', 'keepalive']);
@@ -209,4 +210,29 @@ export function asRecord(e: LiveEvent): RecordEvent | null {
   if (e.type !== 'record' && e.type !== 'records') return null;
   const d = e.data as RecordEvent | null;
   return d && typeof d === 'object' && typeof d.indicator === 'string' && typeof d.kind === 'string' ? d : null;
+}
+
+/** `model_overtaken`: a follower passed its model on a compared indicator this month. */
+export interface ModelOvertakenEvent {
+  model: EventParticipant;
+  follower: EventParticipant;
+  peer_group: { kind: string; code?: string; name?: string; drive?: string; league?: string } | null;
+  indicator: string;
+  month: string;
+  model_value: number | null;
+  follower_value: number | null;
+  at?: string;
+}
+
+/** The event as a model overtaken (units as {code,name} or bare codes). */
+export function asModelOvertaken(e: LiveEvent): ModelOvertakenEvent | null {
+  if (e.type !== 'model_overtaken') return null;
+  const d = e.data as Record<string, unknown> | null;
+  if (!d || typeof d !== 'object' || typeof d.indicator !== 'string') return null;
+  const unit = (v: unknown): EventParticipant | null =>
+    typeof v === 'string' ? { kind: 'unit', code: v, name: '' } : isParticipant(v) ? { kind: 'unit', code: v.code, name: v.name ?? '' } : null;
+  const model = unit(d.model);
+  const follower = unit(d.follower);
+  if (!model || !follower) return null;
+  return { ...(d as unknown as ModelOvertakenEvent), model, follower };
 }

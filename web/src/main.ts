@@ -42,6 +42,9 @@ const NAV: { path: string; label: string; testid: string; show?: () => boolean }
   { path: '/drives', label: 'Drives', testid: 'nav-drives' },
   { path: '/records', label: 'Records', testid: 'nav-records' },
   { path: '/standards', label: 'Standards', testid: 'nav-standards' },
+  { path: '/frontier', label: 'Frontier', testid: 'nav-frontier' },
+  { path: '/models', label: 'Models', testid: 'nav-models' },
+  { path: '/pairs', label: 'Pairs', testid: 'nav-pairs' },
   { path: '/report', label: 'Report', testid: 'nav-report', show: () => can('report') },
   { path: '/import', label: 'Import', testid: 'nav-import', show: () => can('import') },
   { path: '/feed', label: 'Live feed', testid: 'nav-feed' },
@@ -51,6 +54,8 @@ function isActive(navPath: string, path: string): boolean {
   if (navPath === '/') return path === '/';
   if (navPath === '/drill/region') return path.startsWith('/drill');
   if (navPath === '/drives') return path.startsWith('/drives') || path.startsWith('/board/');
+  if (navPath === '/frontier') return path === '/frontier' || /^\/units\/[^/]+\/learning$/.test(path);
+  if (navPath === '/units' && /^\/units\/[^/]+\/learning$/.test(path)) return false;
   return path === navPath || path.startsWith(`${navPath}/`);
 }
 
@@ -205,6 +210,12 @@ route(/^\/drives\/([^/]+)$/, (ctx) => import('./pages/drives').then((m) => m.dri
 route(/^\/board\/([^/]+)$/, (ctx) => import('./pages/board').then((m) => m.boardPage(ctx)));
 route(/^\/records$/, (ctx) => import('./pages/records').then((m) => m.recordsPage(ctx)));
 route(/^\/standards$/, (ctx) => import('./pages/standards').then((m) => m.standardsPage(ctx)));
+// Models and learning: the frontier, a unit's learning page, models, pairs (loaded on first use).
+route(/^\/frontier$/, (ctx) => import('./pages/frontier').then((m) => m.frontierPage(ctx)));
+route(/^\/units\/([^/]+)\/learning$/, (ctx) => import('./pages/learning').then((m) => m.learningPage(ctx)));
+route(/^\/models$/, (ctx) => import('./pages/models').then((m) => m.modelsPage(ctx)));
+route(/^\/models\/([^/]+)$/, (ctx) => import('./pages/models').then((m) => m.modelPage(ctx)));
+route(/^\/pairs$/, (ctx) => import('./pages/pairs').then((m) => m.pairsPage(ctx)));
 
 function guard(url: string): string | null {
   const path = url.split('?')[0];

@@ -3,7 +3,7 @@
 import { indicatorMap, unitName, type Indicator } from '../api';
 import { h, replace } from '../dom';
 import { day, int, num, pct, period as fmtPeriod, statusBadge, time, dateTime } from '../format';
-import { asOvertaking, asRecord, CAP, liveEvents, liveState, markSeen, onLive, onLiveEvent, type EventParticipant, type LiveEvent, type OvertakingEvent, type RecordEvent } from '../live';
+import { asModelOvertaken, asOvertaking, asRecord, CAP, liveEvents, liveState, markSeen, onLive, onLiveEvent, type EventParticipant, type LiveEvent, type ModelOvertakenEvent, type OvertakingEvent, type RecordEvent } from '../live';
 import type { Ctx } from '../router';
 import { pageHeader } from '../ui';
 
@@ -14,6 +14,7 @@ const TYPE_LABELS: Record<string, string> = {
   overtaking: 'Overtaking',
   overtake: 'Overtaking',
   overtakings: 'Overtakings',
+  model_overtaken: 'Model overtaken',
   join: 'Joined',
   message: 'Message',
 };
@@ -106,6 +107,12 @@ function item(e: LiveEvent, inds: Map<string, Indicator>): HTMLLIElement {
   if (o) {
     li.dataset.unit = o.overtaker.code;
     replace(li, timeEl, typeEl, overtakingSentence(o));
+    return li;
+  }
+  const mo = asModelOvertaken(e);
+  if (mo) {
+    li.dataset.unit = mo.follower.code;
+    replace(li, timeEl, typeEl, modelOvertakenSentence(mo, inds));
     return li;
   }
   const r = asRecord(e);
@@ -242,4 +249,24 @@ function recordSentence(r: RecordEvent, inds: Map<string, Indicator>): HTMLEleme
     ').',
   );
   return body;
+}
+
+/** "U00230 overtook its model U00017 on coal_per_worker in November 2026 (82.1 against 80.4 t/person)". */
+function modelOvertakenSentence(m: ModelOvertakenEvent, inds: Map<string, Indicator>): HTMLElement {
+  const ind = inds.get(m.indicator);
+  const measure = ind?.measure ? ` ${ind.measure}` : '';
+  const group = m.peer_group && m.peer_group.kind === 'group' && m.peer_group.code ? m.peer_group.code : '';
+  const q = group ? `?group=${encodeURIComponent(group)}` : '';
+  return h(
+    'span',
+    { class: 'feed-body feed-sentence' },
+    h('a', { href: `/units/${encodeURIComponent(m.follower.code)}/learning${q}`, class: 'feed-unit', 'data-unit': m.follower.code }, m.follower.name ? `${m.follower.name} (${m.follower.code})` : m.follower.code),
+    ' overtook its model ',
+    h('a', { href: `/models/${encodeURIComponent(m.model.code)}${q}`, class: 'feed-unit', 'data-unit': m.model.code }, m.model.name ? `${m.model.name} (${m.model.code})` : m.model.code),
+    ' on ',
+    h('strong', { title: ind?.name ?? m.indicator }, m.indicator),
+    m.month ? ` in ${fmtPeriod(m.month)}` : '',
+    typeof m.follower_value === 'number' && typeof m.model_value === 'number' ? h('span', { class: 'num' }, ` (${num(m.follower_value)} against ${num(m.model_value)}${measure})`) : '',
+    '.',
+  );
 }

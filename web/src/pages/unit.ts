@@ -53,7 +53,12 @@ export async function unitPage(ctx: Ctx): Promise<void> {
       attrs.length
         ? h('dl', { class: 'attrs' }, attrs.map(([k, v]) => [h('dt', null, k), h('dd', null, typeof v === 'number' ? num(v) : String(v))]))
         : null,
-      mayReport ? h('p', null, h('a', { class: 'btn btn-primary', href: link('/report', { unit: code }), testid: 'unit-report-link' }, 'Enter a report for this unit')) : null,
+      h(
+        'p',
+        { class: 'actions' },
+        mayReport ? h('a', { class: 'btn btn-primary', href: link('/report', { unit: code }), testid: 'unit-report-link' }, 'Enter a report for this unit') : null,
+        h('a', { class: 'btn', href: link(`/units/${encodeURIComponent(code)}/learning`, { group: unit.groups?.sector ? `sector/${unit.groups.sector}` : undefined }), testid: 'unit-learning-link' }, 'Whom to learn from'),
+      ),
     );
 
     const [fm, fy] = await Promise.all([
