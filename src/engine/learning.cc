@@ -41,6 +41,27 @@ bool InPeerGroup(const State& state, GroupId peer_group, UnitId u, Date day) {
   return g != kNoId && state.IsWithin(g, peer_group);
 }
 
+// Each unit's latest choice of model on `day` (from <= day), active or not.
+std::unordered_map<UnitId, const FollowerChoice*> ChoicesOn(const State& state, Date day) {
+  std::unordered_map<UnitId, const FollowerChoice*> choice;
+  for (const FollowerChoice& c : state.follower_choices()) {
+    if (c.from <= day) choice[c.follower] = &c;
+  }
+  return choice;
+}
+
+bool Chose(const std::unordered_map<UnitId, const FollowerChoice*>& choices, UnitId u,
+           UnitId model) {
+  const auto it = choices.find(u);
+  return it != choices.end() && it->second->active && it->second->model == model;
+}
+
+bool Follows(const State& state, const std::unordered_map<UnitId, const FollowerChoice*>& choices,
+             const ModelDesignation& model, UnitId u, Date day) {
+  return u != model.unit &&
+         (Chose(choices, u, model.unit) || InPeerGroup(state, model.peer_group, u, day));
+}
+
 double Slope(const std::vector<double>& ys) {
   double n = 0;
   double sx = 0;
@@ -80,17 +101,11 @@ std::vector<ModelDesignation> ModelsInForce(const State& state, Date day) {
 }
 
 std::vector<UnitId> FollowersOf(const State& state, const ModelDesignation& model, Date day) {
-  std::unordered_map<UnitId, const FollowerChoice*> choice;
-  for (const FollowerChoice& c : state.follower_choices()) {
-    if (c.from <= day) choice[c.follower] = &c;
-  }
+  const auto choices = ChoicesOn(state, day);
   std::vector<UnitId> out;
   const auto n = static_cast<UnitId>(state.units().size());
   for (UnitId u = 0; u < n; ++u) {
-    if (u == model.unit) continue;
-    const auto it = choice.find(u);
-    const bool chose = it != choice.end() && it->second->active && it->second->model == model.unit;
-    if (chose || InPeerGroup(state, model.peer_group, u, day)) out.push_back(u);
+    if (Follows(state, choices, model, u, day)) out.push_back(u);
   }
   std::sort(out.begin(), out.end(), [&](UnitId a, UnitId b) { return ByCode(state, a, b); });
   return out;
@@ -214,14 +229,11 @@ ModelFollowers FollowerGaps(const State& state, const ModelDesignation& model, D
   if (out.indicators.empty() && months.size() > 1) {
     out.indicators = ComparedIndicators(state, model.unit, months[months.size() - 2]);
   }
-  std::unordered_map<UnitId, bool> chose;
-  for (const FollowerChoice& c : state.follower_choices()) {
-    if (c.from <= as_of) chose[c.follower] = c.active && c.model == model.unit;
-  }
+  const auto choices = ChoicesOn(state, as_of);
   for (UnitId f : FollowersOf(state, model, as_of)) {
     FollowerTrend t;
     t.follower = f;
-    t.chosen = chose.contains(f) && chose[f];
+    t.chosen = Chose(choices, f, model.unit);
     for (const Period& p : months)
       t.months.push_back(Gaps(state, model.unit, f, out.indicators, p));
     for (size_t k = 0; k < out.indicators.size(); ++k) {
@@ -246,12 +258,24 @@ ModelWatch::ModelWatch(const State& state, const std::vector<Report>& reports) {
     if (month_.Contains(r.date)) reported.insert(r.unit);
   }
   if (reported.empty()) return;
+  // The reported units in code order: a model that did not report is compared with its
+  // reported followers only, without walking every unit of its group.
+  std::vector<UnitId> reported_units(reported.begin(), reported.end());
+  std::sort(reported_units.begin(), reported_units.end(),
+            [&](UnitId a, UnitId b) { return ByCode(state, a, b); });
+  const auto choices = ChoicesOn(state, last);
   for (const ModelDesignation& m : ModelsInForce(state, last)) {
-    const std::vector<UnitId> followers = FollowersOf(state, m, last);
-    const bool model_reported = reported.contains(m.unit);
+    std::vector<UnitId> followers;
+    if (reported.contains(m.unit)) {
+      followers = FollowersOf(state, m, last);
+    } else {
+      for (UnitId u : reported_units) {
+        if (Follows(state, choices, m, u, last)) followers.push_back(u);
+      }
+    }
+    if (followers.empty()) continue;
     const std::vector<IndicatorId> inds = ComparedIndicators(state, m.unit, month_);
     for (UnitId f : followers) {
-      if (!model_reported && !reported.contains(f)) continue;
       Watched w{.model = m, .follower = f, .indicators = inds, .ahead = {}};
       for (const GapFigure& g : Gaps(state, m.unit, f, inds, month_)) w.ahead.push_back(g.gap < 0);
       watched_.push_back(std::move(w));
@@ -379,9 +403,6 @@ Result<PairPlan> ProposePairs(const State& state, const FrontierResult& frontier
       p.cost[a * learner_rows.size() + b] = c;
     }
   }
-  // The planner's rules, the latest of each (mentor, learner).
-  std::map<std::pair<UnitId, UnitId>, PairRuleKind> rules;
-  for (const PairRule& r : state.pair_rules()) rules[{r.mentor, r.learner}] = r.kind;
   std::unordered_map<UnitId, int32_t> mentor_index;
   std::unordered_map<UnitId, int32_t> learner_index;
   for (size_t a = 0; a < mentors.size(); ++a) {
@@ -390,12 +411,12 @@ Result<PairPlan> ProposePairs(const State& state, const FrontierResult& frontier
   for (size_t b = 0; b < learner_rows.size(); ++b) {
     learner_index[frontier.units[learner_rows[b]].unit] = static_cast<int32_t>(b);
   }
-  for (const auto& [key, kind] : rules) {
-    const auto mi = mentor_index.find(key.first);
-    const auto li = learner_index.find(key.second);
+  for (const PairRule& rule : PairRulesInForce(state)) {
+    const auto mi = mentor_index.find(rule.mentor);
+    const auto li = learner_index.find(rule.learner);
     if (mi == mentor_index.end() || li == learner_index.end()) continue;
-    if (kind == PairRuleKind::kFixed) p.fixed.emplace_back(mi->second, li->second);
-    if (kind == PairRuleKind::kForbidden) p.forbidden.emplace_back(mi->second, li->second);
+    if (rule.kind == PairRuleKind::kFixed) p.fixed.emplace_back(mi->second, li->second);
+    if (rule.kind == PairRuleKind::kForbidden) p.forbidden.emplace_back(mi->second, li->second);
   }
   auto assigned = pairing::Assign(p);
   if (!assigned.ok())
@@ -422,6 +443,16 @@ Result<PairPlan> ProposePairs(const State& state, const FrontierResult& frontier
   });
   plan.total_cost = assigned->total_cost;
   return plan;
+}
+
+std::vector<PairRule> PairRulesInForce(const State& state) {
+  std::map<std::pair<UnitId, UnitId>, const PairRule*> latest;
+  for (const PairRule& r : state.pair_rules()) latest[{r.mentor, r.learner}] = &r;
+  std::vector<PairRule> out;
+  for (const auto& [key, r] : latest) {
+    if (r->kind != PairRuleKind::kNone) out.push_back(*r);
+  }
+  return out;
 }
 
 std::vector<LearningPair> PairsInForce(const State& state) {

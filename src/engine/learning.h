@@ -143,6 +143,10 @@ struct PairPlan {
 Result<PairPlan> ProposePairs(const State& state, const FrontierResult& frontier,
                               GroupId peer_group, int32_t capacity, PairObjective objective);
 
+// The planner's rules in force: the latest of each (mentor, learner) unless withdrawn
+// (kNone), by mentor id then learner id.
+std::vector<PairRule> PairRulesInForce(const State& state);
+
 // The pairs in force (the latest pair of each learner, if active), in learner code order.
 std::vector<LearningPair> PairsInForce(const State& state);
 

@@ -43,6 +43,13 @@ Result<service::LearningOptions> BodyOptions(const Request& request,
   return service::LearningOptions::FromJson(*doc, known);
 }
 
+// The `group` filter of the models and pairs reads: a group, "all", or none.
+Result<std::optional<GroupId>> GroupFilter(const Request& request, const engine::State& state) {
+  std::map<std::string, std::string, std::less<>> values;
+  if (auto g = request.query.Get("group")) values["group"] = std::string(*g);
+  return service::ParsePeerGroup(state, service::LearningOptions(std::move(values)), "group");
+}
+
 }  // namespace
 
 // ------------------------------------------------------------------ reads
@@ -92,11 +99,7 @@ Response Api::Models(const Request& request) const {
     CHOLLIMA_ASSIGN_OR_RETURN(const std::optional<Date> as_of, DateParameter(request, "as_of"));
     std::shared_lock lock(mu_);
     const engine::State& state = service_.state();
-    std::map<std::string, std::string, std::less<>> values;
-    if (auto g = request.query.Get("group")) values["group"] = std::string(*g);
-    CHOLLIMA_ASSIGN_OR_RETURN(
-        const std::optional<GroupId> group,
-        service::ParsePeerGroup(state, service::LearningOptions(std::move(values)), "group"));
+    CHOLLIMA_ASSIGN_OR_RETURN(const std::optional<GroupId> group, GroupFilter(request, state));
     io::JsonWriter w;
     service::WriteModelsJson(w, state, as_of.value_or(state.LastReportedDay().value_or(Date())),
                              group);
@@ -135,11 +138,7 @@ Response Api::ModelDetail(const Request& request) const {
     auto unit = state.FindUnit(request.Param("unit"));
     if (!unit)
       return ErrorResponse(404, "unit_not_found", "no unit '" + request.Param("unit") + "'");
-    std::map<std::string, std::string, std::less<>> values;
-    if (auto g = request.query.Get("group")) values["group"] = std::string(*g);
-    CHOLLIMA_ASSIGN_OR_RETURN(
-        const std::optional<GroupId> group,
-        service::ParsePeerGroup(state, service::LearningOptions(std::move(values)), "group"));
+    CHOLLIMA_ASSIGN_OR_RETURN(const std::optional<GroupId> group, GroupFilter(request, state));
     const Date day = as_of.value_or(state.LastReportedDay().value_or(Date()));
     auto model = service::FindModel(state, *unit, group, day);
     if (!model.ok()) return ErrorResponse(404, "model_not_found", model.error().message);
@@ -157,11 +156,7 @@ Response Api::Pairs(const Request& request) const {
     CHOLLIMA_ASSIGN_OR_RETURN(const std::optional<Date> as_of, DateParameter(request, "as_of"));
     std::shared_lock lock(mu_);
     const engine::State& state = service_.state();
-    std::map<std::string, std::string, std::less<>> values;
-    if (auto g = request.query.Get("group")) values["group"] = std::string(*g);
-    CHOLLIMA_ASSIGN_OR_RETURN(
-        const std::optional<GroupId> group,
-        service::ParsePeerGroup(state, service::LearningOptions(std::move(values)), "group"));
+    CHOLLIMA_ASSIGN_OR_RETURN(const std::optional<GroupId> group, GroupFilter(request, state));
     io::JsonWriter w;
     service::WritePairsJson(w, state, as_of.value_or(state.LastReportedDay().value_or(Date())),
                             group);

@@ -45,6 +45,20 @@ void WriteGroupRef(io::JsonWriter& w, const engine::State& s, GroupId g) {
   WritePeerGroupJson(w, s, spec);
 }
 
+// The members of a designation in a JSON object: unit, peer_group, from, reason, author.
+void WriteModelMembers(io::JsonWriter& w, const engine::State& s, const ModelDesignation& m) {
+  w.Key("unit");
+  WriteUnitRef(w, s, m.unit);
+  w.Key("peer_group");
+  WriteGroupRef(w, s, m.peer_group);
+  w.Key("from");
+  w.String(FormatDate(m.from));
+  w.Key("reason");
+  w.String(m.reason);
+  w.Key("author");
+  w.String(m.author);
+}
+
 Result<std::vector<IndicatorId>> ParseIndicatorList(const engine::State& s,
                                                     const LearningOptions& o,
                                                     std::string_view key) {
@@ -627,16 +641,7 @@ void WriteModelsJson(io::JsonWriter& w, const engine::State& state, Date as_of,
   for (const ModelDesignation& m : engine::ModelsInForce(state, as_of)) {
     if (group && m.peer_group != *group) continue;
     w.BeginObject();
-    w.Key("unit");
-    WriteUnitRef(w, state, m.unit);
-    w.Key("peer_group");
-    WriteGroupRef(w, state, m.peer_group);
-    w.Key("from");
-    w.String(FormatDate(m.from));
-    w.Key("reason");
-    w.String(m.reason);
-    w.Key("author");
-    w.String(m.author);
+    WriteModelMembers(w, state, m);
     w.Key("followers");
     w.Int(static_cast<int64_t>(engine::FollowersOf(state, m, as_of).size()));
     w.EndObject();
@@ -700,16 +705,7 @@ void WriteFollowersJson(io::JsonWriter& w, const engine::State& state,
   w.BeginObject();
   w.Key("model");
   w.BeginObject();
-  w.Key("unit");
-  WriteUnitRef(w, state, model.unit);
-  w.Key("peer_group");
-  WriteGroupRef(w, state, model.peer_group);
-  w.Key("from");
-  w.String(FormatDate(model.from));
-  w.Key("reason");
-  w.String(model.reason);
-  w.Key("author");
-  w.String(model.author);
+  WriteModelMembers(w, state, model);
   w.EndObject();
   w.Key("as_of");
   w.String(FormatDate(as_of));
@@ -811,21 +807,18 @@ void WritePairsJson(io::JsonWriter& w, const engine::State& state, Date as_of,
   w.EndArray();
   w.Key("rules");
   w.BeginArray();
-  std::map<std::pair<UnitId, UnitId>, const PairRule*> latest;
-  for (const PairRule& r : state.pair_rules()) latest[{r.mentor, r.learner}] = &r;
-  for (const auto& [key, r] : latest) {
-    if (r->kind == PairRuleKind::kNone) continue;
+  for (const PairRule& r : engine::PairRulesInForce(state)) {
     w.BeginObject();
     w.Key("mentor");
-    WriteUnitRef(w, state, r->mentor);
+    WriteUnitRef(w, state, r.mentor);
     w.Key("learner");
-    WriteUnitRef(w, state, r->learner);
+    WriteUnitRef(w, state, r.learner);
     w.Key("rule");
-    w.String(PairRuleKindName(r->kind));
+    w.String(PairRuleKindName(r.kind));
     w.Key("note");
-    w.String(r->note);
+    w.String(r.note);
     w.Key("author");
-    w.String(r->author);
+    w.String(r.author);
     w.EndObject();
   }
   w.EndArray();
