@@ -14,6 +14,8 @@
 #include <thread>
 #include <utility>
 
+#include "engine/dense_lp.h"
+
 namespace chollima::engine::dea {
 namespace {
 
@@ -112,13 +114,13 @@ void SetRtsRow(ClpSimplex& lp, int row, Rts rts) {
   }
 }
 
-// The first stage (the radial score) of one unit against a reference set, column-major
-// with the reference units' columns only. Column 0 is θ (input) or φ (output); column
-// 1 + p is λ of the reference set's p-th unit. The matrix changes only in column 0
-// between units, so each solve starts from the previous unit's basis.
-class RadialLp {
+// The first stage (the radial score) of one unit against a reference set with CLP,
+// column-major with the reference units' columns only. Column 0 is θ (input) or φ
+// (output); column 1 + p is λ of the reference set's p-th unit. The matrix changes only
+// in column 0 between units, so each solve starts from the previous unit's basis.
+class ClpRadialLp {
  public:
-  RadialLp(const Data& d, Rts rts, Orientation o)
+  ClpRadialLp(const Data& d, Rts rts, Orientation o)
       : d_(d), dims_{d.inputs, d.outputs}, rts_(rts), o_(o) {
     lp_.setLogLevel(0);
     lp_.resize(dims_.m + dims_.s + (rts == Rts::kCrs ? 0 : 1), 0);
@@ -218,6 +220,205 @@ class RadialLp {
   Orientation o_;
   ClpSimplex lp_;
   std::vector<int32_t> ref_;
+};
+
+// The first stage with the dense simplex (engine/dense_lp.h) on the data divided by the
+// column means (a row scaling: θ, φ and λ are unchanged), the same rows and columns as
+// ClpRadialLp. An LP the dense method cannot settle is solved again with CLP, built on
+// first need; with Engine::kClp only CLP is used (SolveNaive, the reference).
+enum class Engine { kDense, kClp };
+struct LpSetup {
+  Engine engine = Engine::kDense;
+  std::atomic<int64_t>* fallbacks = nullptr;  // counts the LPs left to CLP
+  int64_t iteration_limit = 5000;             // of the dense method, per LP
+};
+
+class RadialLp {
+ public:
+  RadialLp(const Data& d, const Scale& sc, Rts rts, Orientation o, const LpSetup& setup)
+      : d_(d), sc_(sc), dims_{d.inputs, d.outputs}, rts_(rts), o_(o), fallbacks_(setup.fallbacks) {
+    const int m = dims_.m, s = dims_.s;
+    const int rows = m + s + (rts == Rts::kCrs ? 0 : 1);
+    col_.assign(Z(rows), 0.0);
+    if (setup.engine == Engine::kClp) {
+      clp_ = std::make_unique<ClpRadialLp>(d, rts, o);
+      return;
+    }
+    dense_ = std::make_unique<lp::DenseLp>(rows);
+    dense_->set_iteration_limit(setup.iteration_limit);
+    const bool in = o == Orientation::kInput;
+    for (int i = 0; i < m; ++i) dense_->SetRow(i, lp::RowType::kLe, 0.0);
+    for (int r = 0; r < s; ++r) dense_->SetRow(m + r, lp::RowType::kGe, 0.0);
+    switch (rts) {
+      case Rts::kVrs:
+      case Rts::kFdh:
+        dense_->SetRow(m + s, lp::RowType::kEq, 1.0);
+        break;
+      case Rts::kDrs:
+        dense_->SetRow(m + s, lp::RowType::kLe, 1.0);
+        break;
+      case Rts::kIrs:
+        dense_->SetRow(m + s, lp::RowType::kGe, 1.0);
+        break;
+      case Rts::kCrs:
+        break;
+    }
+    // Column 0: θ (cost 1, -x_j in the input rows) or φ (cost -1, -y_j in the output
+    // rows), set per unit in Solve.
+    dense_->AddColumn(col_.data(), in ? 1.0 : -1.0);
+  }
+
+  void AddUnits(const std::vector<int32_t>& units) {
+    if (units.empty()) return;
+    ref_.insert(ref_.end(), units.begin(), units.end());
+    if (clp_) clp_->AddUnits(units);
+    if (!dense_) return;
+    const int m = dims_.m, s = dims_.s;
+    for (int32_t u : units) {
+      const double* x = dims_.X(d_, u);
+      const double* y = dims_.Y(d_, u);
+      for (int i = 0; i < m; ++i) col_[Z(i)] = x[i] / sc_.x_mean[Z(i)];
+      for (int r = 0; r < s; ++r) col_[Z(m + r)] = y[r] / sc_.y_mean[Z(r)];
+      if (rts_ != Rts::kCrs) col_[Z(m + s)] = 1.0;
+      dense_->AddColumn(col_.data(), 0.0);
+    }
+  }
+
+  int32_t size() const { return static_cast<int32_t>(ref_.size()); }
+  int32_t ref(int p) const { return ref_[static_cast<std::size_t>(p)]; }
+  // Leaves reference unit p out (λ_p = 0) or takes it back.
+  void SetExcluded(int p, bool excluded) {
+    if (dense_) dense_->SetExcluded(1 + p, excluded);
+    if (clp_) clp_->SetExcluded(p, excluded);
+    if (excluded) {
+      excluded_.push_back(p);
+    } else {
+      excluded_.erase(std::remove(excluded_.begin(), excluded_.end(), p), excluded_.end());
+    }
+  }
+
+  // Solves for unit j. Returns false when the LP is infeasible; else sets score and the
+  // positive λ (by reference position).
+  bool Solve(int32_t j, double& score, std::vector<std::pair<int, double>>* lambdas) {
+    if (dense_) {
+      const int m = dims_.m, s = dims_.s;
+      const double* x = dims_.X(d_, j);
+      const double* y = dims_.Y(d_, j);
+      if (o_ == Orientation::kInput) {
+        for (int i = 0; i < m; ++i) dense_->SetCoefficient(0, i, -x[i] / sc_.x_mean[Z(i)]);
+        for (int r = 0; r < s; ++r) dense_->SetRhs(m + r, y[r] / sc_.y_mean[Z(r)]);
+      } else {
+        for (int i = 0; i < m; ++i) dense_->SetRhs(i, x[i] / sc_.x_mean[Z(i)]);
+        for (int r = 0; r < s; ++r) dense_->SetCoefficient(0, m + r, -y[r] / sc_.y_mean[Z(r)]);
+      }
+      Crash(x, y);
+      const lp::Outcome out = dense_->Solve();
+      if (out == lp::Outcome::kInfeasible) return false;
+      if (out == lp::Outcome::kOptimal) {
+        score = dense_->value(0);
+        if (lambdas != nullptr) {
+          lambdas->clear();
+          dense_->BasicColumns(basic_);
+          std::sort(basic_.begin(), basic_.end());
+          for (int c : basic_) {
+            if (c > 0 && dense_->value(c) > 0.0) lambdas->emplace_back(c - 1, dense_->value(c));
+          }
+        }
+        return true;
+      }
+      if (fallbacks_ != nullptr) ++*fallbacks_;
+      if (!clp_) {
+        clp_ = std::make_unique<ClpRadialLp>(d_, rts_, o_);
+        clp_->AddUnits(ref_);
+        for (int p : excluded_) clp_->SetExcluded(p, true);
+      }
+    }
+    return clp_->Solve(j, score, lambdas);
+  }
+
+ private:
+  // A starting basis from the best single reference unit k (an FDH-like reference
+  // point): input orientation: λ_k covers j's outputs (CRS: λ_k = max_r y_jr / y_kr;
+  // else λ_k = 1 and y_k >= y_j), θ = λ_k max_i x_ki / x_ji is the smallest over k; the
+  // basis is θ, λ_k and the slacks of every row but the binding ones (output
+  // orientation: the same with the roles of inputs and outputs exchanged). The dense
+  // method checks it is nonsingular and feasible; none found leaves phase 1 to start.
+  void Crash(const double* xj, const double* yj) {
+    const int m = dims_.m, s = dims_.s;
+    const bool in = o_ == Orientation::kInput;
+    const bool crs = rts_ == Rts::kCrs;
+    double best = in ? kInf : -kInf;
+    int best_p = -1, bind_a = -1, bind_b = -1;
+    for (int p = 0; p < size(); ++p) {
+      if (std::find(excluded_.begin(), excluded_.end(), p) != excluded_.end()) continue;
+      const double* xk = dims_.X(d_, ref_[Z(p)]);
+      const double* yk = dims_.Y(d_, ref_[Z(p)]);
+      // a: the row fixing λ_k (CRS), b: the row fixing the score.
+      double lambda = 1.0;
+      int a = -1, b = -1;
+      bool ok = true;
+      if (in) {
+        if (crs) {
+          lambda = 0;
+          for (int r = 0; r < s && ok; ++r) {
+            if (yj[r] == 0) continue;
+            if (yk[r] <= 0)
+              ok = false;
+            else if (yj[r] / yk[r] > lambda)
+              lambda = yj[r] / yk[r], a = r;
+          }
+        } else {
+          for (int r = 0; r < s && ok; ++r) ok = yk[r] >= yj[r];
+        }
+        if (!ok || lambda <= 0) continue;
+        double theta = 0;
+        for (int i = 0; i < m; ++i) {
+          if (lambda * xk[i] / xj[i] > theta) theta = lambda * xk[i] / xj[i], b = i;
+        }
+        if (theta < best) best = theta, best_p = p, bind_a = a, bind_b = b;
+      } else {
+        if (crs) {
+          lambda = kInf;
+          for (int i = 0; i < m; ++i) {
+            if (xj[i] / xk[i] < lambda) lambda = xj[i] / xk[i], a = i;
+          }
+        } else {
+          for (int i = 0; i < m && ok; ++i) ok = xk[i] <= xj[i];
+        }
+        if (!ok) continue;
+        double phi = kInf;
+        for (int r = 0; r < s; ++r) {
+          if (yj[r] > 0 && lambda * yk[r] / yj[r] < phi) phi = lambda * yk[r] / yj[r], b = r;
+        }
+        if (phi > best && phi < kInf) best = phi, best_p = p, bind_a = a, bind_b = b;
+      }
+    }
+    if (best_p < 0) return;
+    start_.clear();
+    start_.push_back(0);
+    start_.push_back(1 + best_p);
+    // Rows: inputs 0..m-1, outputs m..m+s-1, then returns to scale.
+    const int fix_lambda = crs ? (in ? m + bind_a : bind_a) : m + s;
+    const int fix_score = in ? bind_b : m + bind_b;
+    const int rows = m + s + (crs ? 0 : 1);
+    for (int r = 0; r < rows; ++r) {
+      if (r != fix_lambda && r != fix_score) start_.push_back(dense_->SlackId(r));
+    }
+    dense_->SetStart(start_);
+  }
+
+  const Data& d_;
+  const Scale& sc_;
+  Dims dims_;
+  Rts rts_;
+  Orientation o_;
+  std::unique_ptr<lp::DenseLp> dense_;
+  std::unique_ptr<ClpRadialLp> clp_;
+  std::vector<int32_t> ref_;
+  std::vector<int> excluded_;  // positions, to replay on a CLP instance built late
+  std::vector<double> col_;
+  std::vector<int> basic_, start_;
+  std::atomic<int64_t>* fallbacks_;
 };
 
 // The second stage: the score fixed, maximize the (weighted) sum of slacks. Only row
@@ -353,9 +554,10 @@ double Snap(double score, double tol) { return IsOne(score, tol) ? 1.0 : score; 
 // SolveNaive) with LP returns to scale. One per thread.
 class LpWorker {
  public:
-  LpWorker(const Data& d, const Options& opt, const Scale& sc, const std::vector<int32_t>& ref)
+  LpWorker(const Data& d, const Options& opt, const Scale& sc, const std::vector<int32_t>& ref,
+           const LpSetup& setup)
       : d_(d), opt_(opt), sc_(sc), ref_(ref), t_(Z(d.inputs)), v_(Z(d.outputs)) {
-    radial_ = std::make_unique<RadialLp>(d, opt.rts, opt.orientation);
+    radial_ = std::make_unique<RadialLp>(d, sc, opt.rts, opt.orientation, setup);
     radial_->AddUnits(ref);
     slack_ = std::make_unique<SlackLp>(d, ref, opt.rts, sc);
   }
@@ -643,14 +845,15 @@ std::vector<int32_t> ParallelSkyline(const Data& d, const std::vector<int32_t>& 
 // is extreme; the rest are re-tested one by one against the union minus those already
 // dropped (dropping one at a time keeps what the set spans, and keeps one of units on
 // the same CRS ray). What is left is exactly the extreme units.
-std::vector<int32_t> FindFrame(const Data& d, Rts frame_rts, const std::vector<int32_t>& candidates,
-                               int threads, int64_t& lps) {
+std::vector<int32_t> FindFrame(const Data& d, const Scale& sc, Rts frame_rts,
+                               const std::vector<int32_t>& candidates, int threads, int64_t& lps,
+                               const LpSetup& setup) {
   threads = static_cast<int>(
       std::min<std::size_t>(Z(threads), std::max<std::size_t>(1, candidates.size() / 256)));
   std::vector<std::vector<int32_t>> lists(Z(threads));
   std::vector<int64_t> counts(Z(threads), 0);
   OnThreads(threads, [&](int t) {
-    RadialLp lp(d, frame_rts, Orientation::kInput);
+    RadialLp lp(d, sc, frame_rts, Orientation::kInput, setup);
     for (std::size_t k = Z(t); k < candidates.size(); k += Z(threads)) {
       const int32_t c = candidates[k];
       double score = 0;
@@ -672,7 +875,7 @@ std::vector<int32_t> FindFrame(const Data& d, Rts frame_rts, const std::vector<i
   if (threads > 1) {
     std::atomic<std::size_t> next{0};
     OnThreads(threads, [&](int t) {
-      RadialLp lp(d, frame_rts, Orientation::kInput);
+      RadialLp lp(d, sc, frame_rts, Orientation::kInput, setup);
       lp.AddUnits(added);
       for (std::size_t p = next++; p < added.size(); p = next++) {
         lp.SetExcluded(static_cast<int>(p), true);
@@ -684,7 +887,7 @@ std::vector<int32_t> FindFrame(const Data& d, Rts frame_rts, const std::vector<i
     });
   }
   for (int64_t c : counts) lps += c;
-  RadialLp lp(d, frame_rts, Orientation::kInput);
+  RadialLp lp(d, sc, frame_rts, Orientation::kInput, setup);
   lp.AddUnits(added);
   std::vector<bool> removed(added.size(), false);
   for (int p = static_cast<int>(added.size()) - 1; p >= 0; --p) {
@@ -845,7 +1048,7 @@ Result<Frontier> SolveNaive(const Data& data, const Options& options) {
       if (u.efficient) f.frame.push_back(j);
     }
   } else {
-    LpWorker w(data, options, sc, all);
+    LpWorker w(data, options, sc, all, LpSetup{Engine::kClp, nullptr, 0});
     for (int32_t j = 0; j < data.units; ++j) {
       UnitResult& u = f.units[Z(j)];
       if (Status s = w.Score(j, u, f.stats.lps_solved, nullptr); !s.ok()) return s.error();
@@ -918,8 +1121,10 @@ Result<Frontier> Solve(const Data& data, const Options& options) {
   // combination of it, and substituting that combination keeps Σλ, so it spans the
   // DRS and IRS sets too. CRS has its own (smaller) frame of extreme rays.
   const Rts frame_rts = options.rts == Rts::kCrs ? Rts::kCrs : Rts::kVrs;
-  f.frame = FindFrame(data, frame_rts, LocalityOrder(data, sky), ThreadCount(options, data.units),
-                      f.stats.lps_solved);
+  std::atomic<int64_t> fallbacks{0};
+  const LpSetup setup{Engine::kDense, &fallbacks, options.lp_iteration_limit};
+  f.frame = FindFrame(data, sc, frame_rts, LocalityOrder(data, sky),
+                      ThreadCount(options, data.units), f.stats.lps_solved, setup);
   f.stats.frame_size = static_cast<int32_t>(f.frame.size());
   f.stats.seconds_frame = SecondsSince(t0);
 
@@ -939,7 +1144,7 @@ Result<Frontier> Solve(const Data& data, const Options& options) {
   Status s = ParallelFor(
       threads, data.units,
       [&](int) {
-        return std::make_unique<State>(State{LpWorker(data, options, sc, f.frame), {}});
+        return std::make_unique<State>(State{LpWorker(data, options, sc, f.frame, setup), {}});
       },
       [&](State& st, int t, int64_t k) -> Status {
         const int32_t j = near[Z(static_cast<int>(k))];
@@ -977,7 +1182,7 @@ Result<Frontier> Solve(const Data& data, const Options& options) {
           }
           std::sort(extra[p].begin(), extra[p].end());
           ref.insert(ref.end(), extra[p].begin(), extra[p].end());
-          RadialLp lp(data, options.rts, options.orientation);
+          RadialLp lp(data, sc, options.rts, options.orientation, setup);
           lp.AddUnits(ref);
           double v = 0;
           ++lps[Z(t)];
@@ -987,6 +1192,7 @@ Result<Frontier> Solve(const Data& data, const Options& options) {
     if (!s.ok()) return s.error();
   }
   for (int64_t v : lps) f.stats.lps_solved += v;
+  f.stats.clp_fallbacks = fallbacks.load();
   f.stats.seconds_scoring = SecondsSince(t1);
   return f;
 }

@@ -56,6 +56,10 @@ struct Options {
   double tolerance = 1e-9;
   // Worker threads; 0 = std::thread::hardware_concurrency().
   int threads = 0;
+  // Solve(): simplex iterations the dense method (engine/dense_lp.h) may spend on one
+  // LP; beyond it CLP solves that LP again (counted in Stats::clp_fallbacks). The
+  // default is never reached on DEA data; tests set a small value to exercise CLP.
+  int64_t lp_iteration_limit = 5000;
 };
 
 // The units of one peer group, row-major: x[j * m + i] is input i of unit j,
@@ -93,6 +97,7 @@ struct Stats {
   int32_t frame_size = 0;      // extreme-efficient units found
   int32_t dominated = 0;       // units removed by dominance filtering
   int64_t lps_solved = 0;      // linear programs solved (all stages)
+  int64_t clp_fallbacks = 0;   // first-stage LPs the dense simplex left to CLP
   double seconds_frame = 0;    // wall clock of the frame search
   double seconds_scoring = 0;  // wall clock of scoring every unit
 };

@@ -335,8 +335,12 @@ TEST_P(DeaProperty, SolveEqualsNaive) {
   const auto [c, rts, o] = GetParam();
   const Data d = Random(c);
   {
-    for (bool slacks : {true, false}) {
-      const Options opt = Opt(rts, o, slacks, /*super=*/true);
+    // Passes 2 and 3 limit the dense simplex's iterations: every LP (0) or most of them
+    // (2, mid-way) go to CLP, which must give the same results.
+    for (int pass = 0; pass < 4; ++pass) {
+      const bool slacks = pass != 1;
+      Options opt = Opt(rts, o, slacks, /*super=*/true);
+      if (pass >= 2) opt.lp_iteration_limit = pass == 2 ? 0 : 2;
       auto fast = Solve(d, opt);
       auto ref = SolveNaive(d, opt);
       ASSERT_TRUE(fast.ok()) << fast.error().message;
@@ -345,8 +349,10 @@ TEST_P(DeaProperty, SolveEqualsNaive) {
       for (int32_t j = 0; j < d.units; ++j) {
         const UnitResult& a = fast->units[static_cast<std::size_t>(j)];
         const UnitResult& b = ref->units[static_cast<std::size_t>(j)];
-        const std::string what = std::string(RtsName(rts)) + " " + OrientationName(o) +
-                                 (slacks ? " slacks" : "") + " unit " + std::to_string(j);
+        const std::string what =
+            std::string(RtsName(rts)) + " " + OrientationName(o) + (slacks ? " slacks" : "") +
+            (pass >= 2 ? " limit " + std::to_string(opt.lp_iteration_limit) : "") + " unit " +
+            std::to_string(j);
         ExpectNear(a.score, b.score, what + " score");
         ExpectNear(a.super_score, b.super_score, what + " super");
         EXPECT_EQ(a.efficient, b.efficient) << what;
@@ -414,6 +420,12 @@ TEST_P(DeaProperty, SolveEqualsNaive) {
         EXPECT_GE(ref->frame.size(), fast->frame.size());
       }
       (void)peers_compared;
+      if (pass == 2 && rts != Rts::kFdh) {
+        EXPECT_GT(fast->stats.clp_fallbacks, 0);
+      }
+      if (pass < 2) {
+        EXPECT_EQ(fast->stats.clp_fallbacks, 0);
+      }
     }
   }
 }

@@ -1,0 +1,99 @@
+// A dense primal simplex for linear programs with few rows and many columns: the
+// envelopment LPs of data envelopment analysis (engine/dea.h), which have one row per
+// input and output (and one for returns to scale) and one column per reference unit.
+//
+//   min c·z  s.t.  row r of A z (<=, >= or =) b_r,  z >= 0
+//
+// General-purpose solvers spend most of a solve of such an LP on set-up (scaling, sparse
+// factorization, work areas); here the basis matrix is R x R with R small, so every
+// iteration factorizes it afresh from the original columns (dense LU with partial
+// pivoting, R³/3 flops: no update error accumulates), and the work is the pricing of the
+// columns, one contiguous pass per row. Two phases (artificials only where a row's slack
+// cannot start the basis), Dantzig pricing with Bland's rule after a run of degenerate
+// pivots (no cycling), Harris-free textbook ratio test with the largest pivot among
+// ties. A solve may start from the previous optimal basis when it is still primal
+// feasible for the new right-hand side and columns (warm start).
+//
+// The caller scales its data so that entries are of order 1: the tolerances are
+// absolute. Anything the method cannot settle (iteration limit, a singular basis) is
+// reported as kFailed, never as an answer; dea.cc then solves that LP with CLP.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace chollima::engine::lp {
+
+enum class RowType { kLe, kGe, kEq };
+
+enum class Outcome { kOptimal, kInfeasible, kUnbounded, kFailed };
+
+class DenseLp {
+ public:
+  explicit DenseLp(int rows);
+
+  int rows() const { return rows_; }
+  int columns() const { return cols_; }
+
+  void SetRow(int r, RowType type, double rhs);
+  void SetRhs(int r, double rhs);
+  // Appends a column (rows() coefficients) with its cost; returns its index.
+  int AddColumn(const double* a, double cost);
+  // Changes coefficient r of column j (keeps a warm basis: it is re-checked).
+  void SetCoefficient(int j, int r, double value);
+  // An excluded column is fixed at 0 (never enters the basis).
+  void SetExcluded(int j, bool excluded);
+
+  // A starting basis for the next Solve (rows() ids: structural columns and SlackId(r)),
+  // tried after the last optimal basis and before the slack/artificial basis; used only
+  // when it is nonsingular and primal feasible.
+  int SlackId(int r) const { return cols_ + r; }
+  void SetStart(const std::vector<int>& ids) { start_ = ids; }
+
+  // Iterations (both phases) one Solve may take before it gives up with kFailed.
+  void set_iteration_limit(int64_t limit) { limit_ = limit; }
+
+  Outcome Solve();
+
+  double objective() const { return objective_; }
+  // The value of structural column j in the last optimal solution.
+  double value(int j) const;
+  // The structural columns in the last optimal basis (values may be 0).
+  void BasicColumns(std::vector<int>& out) const;
+  int64_t iterations() const { return iterations_; }
+
+ private:
+  // Column ids: [0, cols_) structural, cols_ + r the slack or surplus of row r,
+  // cols_ + rows_ + r the artificial of row r.
+  double Coef(int id, int r) const;
+  bool Factor();
+  void SolveB(std::vector<double>& v) const;   // v := B⁻¹ v
+  void SolveBt(std::vector<double>& v) const;  // v := B⁻ᵀ v
+  bool StartBasis();
+  bool TryBasis(const std::vector<int>& ids);
+  Outcome Iterate(bool phase1);
+  bool DriveOutArtificials();
+
+  int rows_;
+  int cols_ = 0;
+  int cap_ = 0;
+  std::vector<RowType> type_;
+  std::vector<double> rhs_;
+  std::vector<double> a_;  // row-major, row r at a_[r * cap_]
+  std::vector<double> cost_;
+  std::vector<char> excluded_;
+  std::vector<int> basis_;  // id per row position
+  bool warm_ = false;       // basis_ holds the last optimal basis without artificials
+  std::vector<int> start_;
+  // LU of the basis matrix (row-major R x R) with row permutation.
+  std::vector<double> lu_;
+  std::vector<int> perm_;
+  std::vector<double> xb_, pi_, w_, d_, cb_;
+  mutable std::vector<double> z_;  // scratch of the triangular solves
+  double objective_ = 0;
+  std::vector<double> value_;  // per structural column
+  int64_t iterations_ = 0;
+  int64_t limit_ = 5000;
+};
+
+}  // namespace chollima::engine::lp
