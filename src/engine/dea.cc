@@ -227,16 +227,20 @@ class ClpRadialLp {
 // ClpRadialLp. An LP the dense method cannot settle is solved again with CLP, built on
 // first need; with Engine::kClp only CLP is used (SolveNaive, the reference).
 enum class Engine { kDense, kClp };
+struct LpCounters {
+  std::atomic<int64_t> fallbacks{0};   // LPs left to CLP
+  std::atomic<int64_t> iterations{0};  // of the dense method
+};
 struct LpSetup {
   Engine engine = Engine::kDense;
-  std::atomic<int64_t>* fallbacks = nullptr;  // counts the LPs left to CLP
-  int64_t iteration_limit = 5000;             // of the dense method, per LP
+  LpCounters* counters = nullptr;
+  int64_t iteration_limit = 5000;  // of the dense method, per LP
 };
 
 class RadialLp {
  public:
   RadialLp(const Data& d, const Scale& sc, Rts rts, Orientation o, const LpSetup& setup)
-      : d_(d), sc_(sc), dims_{d.inputs, d.outputs}, rts_(rts), o_(o), fallbacks_(setup.fallbacks) {
+      : d_(d), sc_(sc), dims_{d.inputs, d.outputs}, rts_(rts), o_(o), counters_(setup.counters) {
     const int m = dims_.m, s = dims_.s;
     const int rows = m + s + (rts == Rts::kCrs ? 0 : 1);
     col_.assign(Z(rows), 0.0);
@@ -313,6 +317,7 @@ class RadialLp {
       }
       Crash(x, y);
       const lp::Outcome out = dense_->Solve();
+      if (counters_ != nullptr) counters_->iterations += dense_->iterations();
       if (out == lp::Outcome::kInfeasible) return false;
       if (out == lp::Outcome::kOptimal) {
         score = dense_->value(0);
@@ -326,7 +331,7 @@ class RadialLp {
         }
         return true;
       }
-      if (fallbacks_ != nullptr) ++*fallbacks_;
+      if (counters_ != nullptr) ++counters_->fallbacks;
       if (!clp_) {
         clp_ = std::make_unique<ClpRadialLp>(d_, rts_, o_);
         clp_->AddUnits(ref_);
@@ -418,7 +423,7 @@ class RadialLp {
   std::vector<int> excluded_;  // positions, to replay on a CLP instance built late
   std::vector<double> col_;
   std::vector<int> basic_, start_;
-  std::atomic<int64_t>* fallbacks_;
+  LpCounters* counters_;
 };
 
 // The second stage: the score fixed, maximize the (weighted) sum of slacks. Only row
@@ -1121,8 +1126,8 @@ Result<Frontier> Solve(const Data& data, const Options& options) {
   // combination of it, and substituting that combination keeps Σλ, so it spans the
   // DRS and IRS sets too. CRS has its own (smaller) frame of extreme rays.
   const Rts frame_rts = options.rts == Rts::kCrs ? Rts::kCrs : Rts::kVrs;
-  std::atomic<int64_t> fallbacks{0};
-  const LpSetup setup{Engine::kDense, &fallbacks, options.lp_iteration_limit};
+  LpCounters counters;
+  const LpSetup setup{Engine::kDense, &counters, options.lp_iteration_limit};
   f.frame = FindFrame(data, sc, frame_rts, LocalityOrder(data, sky),
                       ThreadCount(options, data.units), f.stats.lps_solved, setup);
   f.stats.frame_size = static_cast<int32_t>(f.frame.size());
@@ -1192,7 +1197,8 @@ Result<Frontier> Solve(const Data& data, const Options& options) {
     if (!s.ok()) return s.error();
   }
   for (int64_t v : lps) f.stats.lps_solved += v;
-  f.stats.clp_fallbacks = fallbacks.load();
+  f.stats.clp_fallbacks = counters.fallbacks.load();
+  f.stats.simplex_iterations = counters.iterations.load();
   f.stats.seconds_scoring = SecondsSince(t1);
   return f;
 }

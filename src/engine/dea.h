@@ -94,12 +94,13 @@ struct UnitResult {
 };
 
 struct Stats {
-  int32_t frame_size = 0;      // extreme-efficient units found
-  int32_t dominated = 0;       // units removed by dominance filtering
-  int64_t lps_solved = 0;      // linear programs solved (all stages)
-  int64_t clp_fallbacks = 0;   // first-stage LPs the dense simplex left to CLP
-  double seconds_frame = 0;    // wall clock of the frame search
-  double seconds_scoring = 0;  // wall clock of scoring every unit
+  int32_t frame_size = 0;          // extreme-efficient units found
+  int32_t dominated = 0;           // units removed by dominance filtering
+  int64_t lps_solved = 0;          // linear programs solved (all stages)
+  int64_t clp_fallbacks = 0;       // first-stage LPs the dense simplex left to CLP
+  int64_t simplex_iterations = 0;  // of the dense simplex, all its LPs
+  double seconds_frame = 0;        // wall clock of the frame search
+  double seconds_scoring = 0;      // wall clock of scoring every unit
 };
 
 struct Frontier {

@@ -138,12 +138,14 @@ int main(int argc, char** argv) {
   auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
   std::fprintf(stderr,
                "dea_tool: units=%d rts=%s orientation=%s slacks=%d super=%d method=%s "
-               "frame=%d dominated=%d lps=%lld clp_fallbacks=%lld read=%.3fs solve=%.3fs (frame "
+               "frame=%d dominated=%d lps=%lld iterations=%lld clp_fallbacks=%lld read=%.3fs "
+               "solve=%.3fs (frame "
                "%.3fs, scoring "
                "%.3fs)\n",
                data.units, dea::RtsName(opt.rts), dea::OrientationName(opt.orientation),
                opt.slacks ? 1 : 0, opt.super_efficiency ? 1 : 0, naive ? "naive" : "frame",
                f.stats.frame_size, f.stats.dominated, static_cast<long long>(f.stats.lps_solved),
+               static_cast<long long>(f.stats.simplex_iterations),
                static_cast<long long>(f.stats.clp_fallbacks), secs(t0, t1), secs(t1, t2),
                f.stats.seconds_frame, f.stats.seconds_scoring);
   return 0;

@@ -17,7 +17,28 @@ constexpr double kDriveOutTol = 1e-7;   // pivot an artificial out on at least t
 // A run of this many degenerate pivots switches Dantzig's rule to Bland's.
 constexpr int kDegenerateRun = 16;
 
+// Pricing works on blocks of columns (the storage is padded to whole blocks, so the
+// kernel's trip count is fixed and it vectorizes); partial pricing scans at least
+// 1/kPartialParts of the blocks per iteration.
+constexpr int kBlock = 256;
+constexpr int kPartialParts = 4;
+// The base reduced cost of an excluded column: it never prices out.
+constexpr double kExcludedCost = 1e300;
+
 std::size_t Z(int v) { return static_cast<std::size_t>(v); }
+
+// d[j] = base[j] - Σ_r π_r a[r * stride + j] for j < kBlock.
+__attribute__((target_clones("avx2", "default"))) void PriceBlock(
+    const double* __restrict a, std::size_t stride, const double* __restrict pi, int rows,
+    const double* __restrict base, double* __restrict d) {
+  for (int j = 0; j < kBlock; ++j) d[j] = base[j];
+  for (int r = 0; r < rows; ++r) {
+    const double p = pi[r];
+    if (p == 0.0) continue;
+    const double* __restrict row = a + static_cast<std::size_t>(r) * stride;
+    for (int j = 0; j < kBlock; ++j) d[j] -= p * row[j];
+  }
+}
 
 }  // namespace
 
@@ -42,17 +63,21 @@ void DenseLp::SetRhs(int r, double rhs) { rhs_[Z(r)] = rhs; }
 
 int DenseLp::AddColumn(const double* a, double cost) {
   if (cols_ == cap_) {
-    const int cap = std::max(16, cap_ * 2);
+    const int cap = std::max(kBlock, cap_ * 2);
     std::vector<double> grown(Z(rows_) * Z(cap), 0.0);
     for (int r = 0; r < rows_; ++r) {
       std::copy_n(a_.data() + Z(r) * Z(cap_), Z(cols_), grown.data() + Z(r) * Z(cap));
     }
     a_.swap(grown);
     cap_ = cap;
+    base1_.resize(Z(cap), 0.0);
+    base2_.resize(Z(cap), 0.0);
   }
   for (int r = 0; r < rows_; ++r) a_[Z(r) * Z(cap_) + Z(cols_)] = a[r];
   cost_.push_back(cost);
   excluded_.push_back(0);
+  base1_[Z(cols_)] = 0.0;
+  base2_[Z(cols_)] = cost;
   // Slack and artificial ids follow the structural columns: shift them.
   for (int& id : basis_) {
     if (id >= cols_) ++id;
@@ -62,7 +87,18 @@ int DenseLp::AddColumn(const double* a, double cost) {
 
 void DenseLp::SetCoefficient(int j, int r, double value) { a_[Z(r) * Z(cap_) + Z(j)] = value; }
 
-void DenseLp::SetExcluded(int j, bool excluded) { excluded_[Z(j)] = excluded ? 1 : 0; }
+void DenseLp::SetExcluded(int j, bool excluded) {
+  excluded_[Z(j)] = excluded ? 1 : 0;
+  base1_[Z(j)] = excluded ? kExcludedCost : 0.0;
+  base2_[Z(j)] = excluded ? kExcludedCost : cost_[Z(j)];
+}
+
+bool DenseLp::IsBasic(int id) const {
+  for (int b : basis_) {
+    if (b == id) return true;
+  }
+  return false;
+}
 
 double DenseLp::value(int j) const { return value_[Z(j)]; }
 
@@ -197,7 +233,7 @@ Outcome DenseLp::Iterate(bool phase1) {
   const int n = rows_;
   const int art = cols_ + rows_;
   int degenerate = 0;
-  d_.resize(Z(cols_));
+  d_.resize(Z(kBlock));
   for (;;) {
     if (++iterations_ > limit_) return Outcome::kFailed;
     if (!Factor()) return Outcome::kFailed;
@@ -209,46 +245,42 @@ Outcome DenseLp::Iterate(bool phase1) {
     }
     pi_ = cb_;
     SolveBt(pi_);
-    // Pricing: d_j = c_j - π·a_j, one contiguous pass per row.
-    if (phase1) {
-      std::fill(d_.begin(), d_.end(), 0.0);
-    } else {
-      std::copy(cost_.begin(), cost_.end(), d_.begin());
-    }
-    for (int r = 0; r < n; ++r) {
-      const double p = pi_[Z(r)];
-      if (p == 0.0) continue;
-      const double* row = a_.data() + Z(r) * Z(cap_);
-      double* d = d_.data();
-      for (int j = 0; j < cols_; ++j) d[j] -= p * row[j];
-    }
+    // Pricing, slacks first (cheap), then the structural columns block by block:
+    // d_j = c_j - π·a_j. Dantzig's rule picks the most negative d_j among the blocks
+    // scanned, a rotating part of them (partial pricing) unless none improves; Bland's
+    // rule the first improving column.
     const bool bland = degenerate >= kDegenerateRun;
     int enter = -1;
     double best = -kOptTol;
-    for (int j = 0; j < cols_; ++j) {
-      if (d_[Z(j)] < best && !excluded_[Z(j)]) {
-        bool basic = false;
-        for (int id : basis_) basic = basic || id == j;
-        if (basic) continue;
-        enter = j;
-        if (bland) break;
-        best = d_[Z(j)];
-      }
-    }
-    if (enter < 0 || !bland) {
-      for (int r = 0; r < n; ++r) {
+    // Slacks come after the structural columns in Bland's order (that of the ids).
+    auto price_slacks = [&] {
+      for (int r = 0; r < n && !(bland && enter >= 0); ++r) {
         if (type_[Z(r)] == RowType::kEq) continue;
         const double dj = -pi_[Z(r)] * (type_[Z(r)] == RowType::kLe ? 1.0 : -1.0);
-        if (dj < best) {
-          bool basic = false;
-          for (int id : basis_) basic = basic || id == cols_ + r;
-          if (basic) continue;
-          enter = cols_ + r;
-          best = dj;
+        if (dj < best && !IsBasic(cols_ + r)) enter = cols_ + r, best = dj;
+      }
+    };
+    if (!bland) price_slacks();
+    const int blocks = (cols_ + kBlock - 1) / kBlock;
+    const int enough = bland ? blocks : std::max(1, blocks / kPartialParts);
+    const double* base = phase1 ? base1_.data() : base2_.data();
+    int first = bland ? 0 : next_block_ % std::max(1, blocks);
+    for (int k = 0; k < blocks; ++k) {
+      if (enter >= 0 && (bland || k >= enough)) break;
+      const int blk = (first + k) % blocks;
+      const int begin = blk * kBlock;
+      PriceBlock(a_.data() + begin, Z(cap_), pi_.data(), n, base + begin, d_.data());
+      const int len = std::min(kBlock, cols_ - begin);
+      for (int jj = 0; jj < len; ++jj) {
+        if (d_[Z(jj)] < best && !IsBasic(begin + jj)) {
+          enter = begin + jj;
+          best = d_[Z(jj)];
           if (bland) break;
         }
       }
+      next_block_ = blk + 1;
     }
+    if (bland && enter < 0) price_slacks();
     if (enter < 0) return Outcome::kOptimal;
     for (int r = 0; r < n; ++r) w_[Z(r)] = Coef(enter, r);
     SolveB(w_);

@@ -73,6 +73,7 @@ class DenseLp {
   bool TryBasis(const std::vector<int>& ids);
   Outcome Iterate(bool phase1);
   bool DriveOutArtificials();
+  bool IsBasic(int id) const;
 
   int rows_;
   int cols_ = 0;
@@ -81,6 +82,10 @@ class DenseLp {
   std::vector<double> rhs_;
   std::vector<double> a_;  // row-major, row r at a_[r * cap_]
   std::vector<double> cost_;
+  // Base reduced costs per phase, padded to the capacity: 0 (phase 1) and the cost
+  // (phase 2); excluded columns get a huge value instead.
+  std::vector<double> base1_, base2_;
+  int next_block_ = 0;  // where partial pricing resumes
   std::vector<char> excluded_;
   std::vector<int> basis_;  // id per row position
   bool warm_ = false;       // basis_ holds the last optimal basis without artificials
