@@ -244,6 +244,9 @@ class RadialLp {
     const int m = dims_.m, s = dims_.s;
     const int rows = m + s + (rts == Rts::kCrs ? 0 : 1);
     col_.assign(Z(rows), 0.0);
+    row_.assign(Z(m + s), nullptr);
+    inv_.assign(Z(m + s), 0.0);
+    yjs_.assign(Z(s), 0.0);
     if (setup.engine == Engine::kClp) {
       clp_ = std::make_unique<ClpRadialLp>(d, rts, o);
       return;
@@ -275,6 +278,7 @@ class RadialLp {
   void AddUnits(const std::vector<int32_t>& units) {
     if (units.empty()) return;
     ref_.insert(ref_.end(), units.begin(), units.end());
+    excluded_.resize(ref_.size(), 0);
     if (clp_) clp_->AddUnits(units);
     if (!dense_) return;
     const int m = dims_.m, s = dims_.s;
@@ -290,15 +294,18 @@ class RadialLp {
 
   int32_t size() const { return static_cast<int32_t>(ref_.size()); }
   int32_t ref(int p) const { return ref_[static_cast<std::size_t>(p)]; }
+  // Input orientation: Solve may stop as soon as θ <= score (then the score it reports
+  // is a feasible θ at most that, not the optimum): for tests that only ask whether a
+  // unit is enveloped.
+  void SetStopAt(double score) {
+    if (dense_) dense_->set_objective_target(score);
+  }
+
   // Leaves reference unit p out (λ_p = 0) or takes it back.
   void SetExcluded(int p, bool excluded) {
     if (dense_) dense_->SetExcluded(1 + p, excluded);
     if (clp_) clp_->SetExcluded(p, excluded);
-    if (excluded) {
-      excluded_.push_back(p);
-    } else {
-      excluded_.erase(std::remove(excluded_.begin(), excluded_.end(), p), excluded_.end());
-    }
+    excluded_[Z(p)] = excluded ? 1 : 0;
   }
 
   // Solves for unit j. Returns false when the LP is infeasible; else sets score and the
@@ -319,7 +326,7 @@ class RadialLp {
       const lp::Outcome out = dense_->Solve();
       if (counters_ != nullptr) counters_->iterations += dense_->iterations();
       if (out == lp::Outcome::kInfeasible) return false;
-      if (out == lp::Outcome::kOptimal) {
+      if (out == lp::Outcome::kOptimal || out == lp::Outcome::kTargetReached) {
         score = dense_->value(0);
         if (lambdas != nullptr) {
           lambdas->clear();
@@ -335,7 +342,9 @@ class RadialLp {
       if (!clp_) {
         clp_ = std::make_unique<ClpRadialLp>(d_, rts_, o_);
         clp_->AddUnits(ref_);
-        for (int p : excluded_) clp_->SetExcluded(p, true);
+        for (int p = 0; p < size(); ++p) {
+          if (excluded_[Z(p)]) clp_->SetExcluded(p, true);
+        }
       }
     }
     return clp_->Solve(j, score, lambdas);
@@ -352,12 +361,25 @@ class RadialLp {
     const int m = dims_.m, s = dims_.s;
     const bool in = o_ == Orientation::kInput;
     const bool crs = rts_ == Rts::kCrs;
+    // The reference units' scaled data, row by row in the dense LP (column 1 + p);
+    // ratios of scaled values are those of the data.
+    for (int i = 0; i < m; ++i) {
+      row_[Z(i)] = dense_->Row(i) + 1;
+      inv_[Z(i)] = sc_.x_mean[Z(i)] / xj[i];
+    }
+    for (int r = 0; r < s; ++r) {
+      row_[Z(m + r)] = dense_->Row(m + r) + 1;
+      yjs_[Z(r)] = yj[r] / sc_.y_mean[Z(r)];
+      inv_[Z(m + r)] = yj[r] > 0 ? sc_.y_mean[Z(r)] / yj[r] : 0.0;
+    }
     double best = in ? kInf : -kInf;
     int best_p = -1, bind_a = -1, bind_b = -1;
+    const double* const* x = row_.data();
+    const double* const* y = row_.data() + m;
+    const double* inv_x = inv_.data();
+    const double* inv_y = inv_.data() + m;
     for (int p = 0; p < size(); ++p) {
-      if (std::find(excluded_.begin(), excluded_.end(), p) != excluded_.end()) continue;
-      const double* xk = dims_.X(d_, ref_[Z(p)]);
-      const double* yk = dims_.Y(d_, ref_[Z(p)]);
+      if (excluded_[Z(p)]) continue;
       // a: the row fixing λ_k (CRS), b: the row fixing the score.
       double lambda = 1.0;
       int a = -1, b = -1;
@@ -366,34 +388,40 @@ class RadialLp {
         if (crs) {
           lambda = 0;
           for (int r = 0; r < s && ok; ++r) {
-            if (yj[r] == 0) continue;
-            if (yk[r] <= 0)
+            if (yjs_[Z(r)] == 0) continue;
+            const double ykr = y[r][p];
+            if (ykr <= 0) {
               ok = false;
-            else if (yj[r] / yk[r] > lambda)
-              lambda = yj[r] / yk[r], a = r;
+            } else if (yjs_[Z(r)] > lambda * ykr) {
+              lambda = yjs_[Z(r)] / ykr, a = r;
+            }
           }
         } else {
-          for (int r = 0; r < s && ok; ++r) ok = yk[r] >= yj[r];
+          for (int r = 0; r < s && ok; ++r) ok = y[r][p] >= yjs_[Z(r)];
         }
         if (!ok || lambda <= 0) continue;
         double theta = 0;
         for (int i = 0; i < m; ++i) {
-          if (lambda * xk[i] / xj[i] > theta) theta = lambda * xk[i] / xj[i], b = i;
+          const double t = lambda * x[i][p] * inv_x[i];
+          if (t > theta) theta = t, b = i;
         }
         if (theta < best) best = theta, best_p = p, bind_a = a, bind_b = b;
       } else {
         if (crs) {
           lambda = kInf;
           for (int i = 0; i < m; ++i) {
-            if (xj[i] / xk[i] < lambda) lambda = xj[i] / xk[i], a = i;
+            const double l = 1.0 / (x[i][p] * inv_x[i]);
+            if (l < lambda) lambda = l, a = i;
           }
         } else {
-          for (int i = 0; i < m && ok; ++i) ok = xk[i] <= xj[i];
+          for (int i = 0; i < m && ok; ++i) ok = x[i][p] * inv_x[i] <= 1.0;
         }
         if (!ok) continue;
         double phi = kInf;
         for (int r = 0; r < s; ++r) {
-          if (yj[r] > 0 && lambda * yk[r] / yj[r] < phi) phi = lambda * yk[r] / yj[r], b = r;
+          if (inv_y[r] > 0 && lambda * y[r][p] * inv_y[r] < phi) {
+            phi = lambda * y[r][p] * inv_y[r], b = r;
+          }
         }
         if (phi > best && phi < kInf) best = phi, best_p = p, bind_a = a, bind_b = b;
       }
@@ -420,9 +448,11 @@ class RadialLp {
   std::unique_ptr<lp::DenseLp> dense_;
   std::unique_ptr<ClpRadialLp> clp_;
   std::vector<int32_t> ref_;
-  std::vector<int> excluded_;  // positions, to replay on a CLP instance built late
+  std::vector<char> excluded_;  // per position (replayed on a CLP instance built late)
   std::vector<double> col_;
   std::vector<int> basic_, start_;
+  std::vector<const double*> row_;  // Crash's scratch
+  std::vector<double> inv_, yjs_;
   LpCounters* counters_;
 };
 
@@ -847,63 +877,98 @@ std::vector<int32_t> ParallelSkyline(const Data& d, const std::vector<int32_t>& 
 // production possibility set of all units). Each thread takes every threads-th
 // candidate and adds it to its own list when that list so far does not envelop it; the
 // union of the lists spans everything. A member the others of the union do not envelop
-// is extreme; the rest are re-tested one by one against the union minus those already
-// dropped (dropping one at a time keeps what the set spans, and keeps one of units on
-// the same CRS ray). What is left is exactly the extreme units.
+// is extreme ("sure"); a member the sure ones envelop is not (the sure ones stay, so
+// all such members can go at once, in parallel); the few left (copies, units on the
+// same CRS ray) are re-tested one by one against the sure units and those not yet
+// dropped (dropping one at a time keeps what the set spans, and keeps one of each
+// group). What is left is exactly the extreme units. Every test only asks whether a
+// unit is enveloped, so its LP stops at the first θ <= 1.
 std::vector<int32_t> FindFrame(const Data& d, const Scale& sc, Rts frame_rts,
                                const std::vector<int32_t>& candidates, int threads, int64_t& lps,
                                const LpSetup& setup) {
   threads = static_cast<int>(
       std::min<std::size_t>(Z(threads), std::max<std::size_t>(1, candidates.size() / 256)));
-  std::vector<std::vector<int32_t>> lists(Z(threads));
   std::vector<int64_t> counts(Z(threads), 0);
+  // Is unit c enveloped (input score at most 1) by lp's reference set? Stops as soon as
+  // a θ that low is found.
+  auto enveloped = [&](RadialLp& lp, int32_t c, int t) {
+    double score = 0;
+    ++counts[Z(t)];
+    return lp.Solve(c, score, nullptr) && score <= 1.0 + kEnvelopeTol;
+  };
+  auto make_lp = [&] {
+    auto lp = std::make_unique<RadialLp>(d, sc, frame_rts, Orientation::kInput, setup);
+    lp->SetStopAt(1.0 + kEnvelopeTol);
+    return lp;
+  };
+  std::vector<std::vector<int32_t>> lists(Z(threads));
   OnThreads(threads, [&](int t) {
-    RadialLp lp(d, sc, frame_rts, Orientation::kInput, setup);
+    auto lp = make_lp();
     for (std::size_t k = Z(t); k < candidates.size(); k += Z(threads)) {
       const int32_t c = candidates[k];
-      double score = 0;
-      bool inside = false;
-      if (lp.size() > 0) {
-        ++counts[Z(t)];
-        inside = lp.Solve(c, score, nullptr) && score <= 1.0 + kEnvelopeTol;
-      }
-      if (!inside) {
-        lp.AddUnits({c});
+      if (lp->size() == 0 || !enveloped(*lp, c, t)) {
+        lp->AddUnits({c});
         lists[Z(t)].push_back(c);
       }
     }
   });
   std::vector<int32_t> added;
   for (const auto& l : lists) added.insert(added.end(), l.begin(), l.end());
-  // Which members the rest of the union envelops (in parallel; nothing dropped yet).
+  // maybe[p]: the rest of the union envelops member p (in parallel, nothing dropped).
+  // A member it does not is extreme: in the frame for certain.
   std::vector<char> maybe(added.size(), 1);
-  if (threads > 1) {
+  auto each = [&](const std::vector<int32_t>& ref, const std::vector<std::size_t>& members,
+                  auto body) {
     std::atomic<std::size_t> next{0};
     OnThreads(threads, [&](int t) {
-      RadialLp lp(d, sc, frame_rts, Orientation::kInput, setup);
-      lp.AddUnits(added);
-      for (std::size_t p = next++; p < added.size(); p = next++) {
-        lp.SetExcluded(static_cast<int>(p), true);
-        double score = 0;
-        ++counts[Z(t)];
-        maybe[p] = lp.Solve(added[p], score, nullptr) && score <= 1.0 + kEnvelopeTol;
-        lp.SetExcluded(static_cast<int>(p), false);
-      }
+      auto lp = make_lp();
+      lp->AddUnits(ref);
+      for (std::size_t k = next++; k < members.size(); k = next++) body(*lp, members[k], t);
+    });
+  };
+  std::vector<std::size_t> all(added.size());
+  std::iota(all.begin(), all.end(), 0);
+  each(added, all, [&](RadialLp& lp, std::size_t p, int t) {
+    lp.SetExcluded(static_cast<int>(p), true);
+    maybe[p] = enveloped(lp, added[p], t) ? 1 : 0;
+    lp.SetExcluded(static_cast<int>(p), false);
+  });
+  // A member the certain frame units alone envelop goes (in parallel: they stay). What
+  // is left are units of which copies or (CRS) units on the same ray envelop each other.
+  std::vector<int32_t> sure;
+  std::vector<std::size_t> open;
+  for (std::size_t p = 0; p < added.size(); ++p) {
+    if (maybe[p]) {
+      open.push_back(p);
+    } else {
+      sure.push_back(added[p]);
+    }
+  }
+  std::vector<char> removed(added.size(), 0);  // written by threads: not vector<bool>
+  if (!sure.empty()) {
+    each(sure, open, [&](RadialLp& lp, std::size_t p, int t) {
+      if (enveloped(lp, added[p], t)) removed[p] = 1;
     });
   }
   for (int64_t c : counts) lps += c;
-  RadialLp lp(d, sc, frame_rts, Orientation::kInput, setup);
-  lp.AddUnits(added);
-  std::vector<bool> removed(added.size(), false);
-  for (int p = static_cast<int>(added.size()) - 1; p >= 0; --p) {
-    if (!maybe[Z(p)]) continue;
-    lp.SetExcluded(p, true);
-    double score = 0;
+  // The rest one by one against the certain units and the rest not yet dropped
+  // (dropping one at a time keeps what the set spans, and keeps one of each group).
+  std::vector<int32_t> rest = sure;
+  std::vector<std::size_t> rest_pos;
+  for (std::size_t p : open) {
+    if (!removed[p]) rest.push_back(added[p]), rest_pos.push_back(p);
+  }
+  auto lp = make_lp();
+  lp->AddUnits(rest);
+  for (int k = static_cast<int>(rest_pos.size()) - 1; k >= 0; --k) {
+    const int pos = static_cast<int>(sure.size()) + k;
+    lp->SetExcluded(pos, true);
     ++lps;
-    if (lp.Solve(added[Z(p)], score, nullptr) && score <= 1.0 + kEnvelopeTol) {
-      removed[Z(p)] = true;  // stays excluded: the others span what it spanned
+    double score = 0;
+    if (lp->Solve(rest[Z(pos)], score, nullptr) && score <= 1.0 + kEnvelopeTol) {
+      removed[rest_pos[Z(k)]] = 1;  // stays excluded: the others span what it spanned
     } else {
-      lp.SetExcluded(p, false);
+      lp->SetExcluded(pos, false);
     }
   }
   std::vector<int32_t> frame;

@@ -24,6 +24,7 @@ constexpr int kBlock = 256;
 constexpr int kPartialParts = 4;
 // The base reduced cost of an excluded column: it never prices out.
 constexpr double kExcludedCost = 1e300;
+constexpr double kHuge = 1e300;
 
 std::size_t Z(int v) { return static_cast<std::size_t>(v); }
 
@@ -243,6 +244,11 @@ Outcome DenseLp::Iterate(bool phase1) {
       const int id = basis_[Z(q)];
       cb_[Z(q)] = phase1 ? (id >= art ? 1.0 : 0.0) : (id < cols_ ? cost_[Z(id)] : 0.0);
     }
+    if (!phase1 && target_ > -kHuge) {
+      double objective = 0;
+      for (int q = 0; q < n; ++q) objective += cb_[Z(q)] * xb_[Z(q)];
+      if (objective <= target_) return Outcome::kTargetReached;
+    }
     pi_ = cb_;
     SolveBt(pi_);
     // Pricing, slacks first (cheap), then the structural columns block by block:
@@ -362,8 +368,8 @@ Outcome DenseLp::Solve() {
     if (!DriveOutArtificials()) return Outcome::kFailed;
   }
   Outcome o = Iterate(false);
-  if (o != Outcome::kOptimal) return o;
-  bool clean = true;
+  if (o != Outcome::kOptimal && o != Outcome::kTargetReached) return o;
+  bool clean = o == Outcome::kOptimal;
   for (int q = 0; q < rows_; ++q) {
     const int id = basis_[Z(q)];
     if (id < cols_) {
@@ -373,7 +379,7 @@ Outcome DenseLp::Solve() {
     clean = clean && id < cols_ + rows_;
   }
   warm_ = clean;
-  return Outcome::kOptimal;
+  return o;
 }
 
 }  // namespace chollima::engine::lp

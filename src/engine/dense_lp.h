@@ -19,6 +19,7 @@
 // reported as kFailed, never as an answer; dea.cc then solves that LP with CLP.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -26,7 +27,9 @@ namespace chollima::engine::lp {
 
 enum class RowType { kLe, kGe, kEq };
 
-enum class Outcome { kOptimal, kInfeasible, kUnbounded, kFailed };
+// kTargetReached: a feasible solution at or below the objective target was found (it
+// need not be optimal; see set_objective_target).
+enum class Outcome { kOptimal, kInfeasible, kUnbounded, kFailed, kTargetReached };
 
 class DenseLp {
  public:
@@ -39,6 +42,11 @@ class DenseLp {
   void SetRhs(int r, double rhs);
   // Appends a column (rows() coefficients) with its cost; returns its index.
   int AddColumn(const double* a, double cost);
+  // Row r's coefficients of the structural columns (columns() of them; valid until the
+  // next AddColumn).
+  const double* Row(int r) const {
+    return a_.data() + static_cast<std::size_t>(r) * static_cast<std::size_t>(cap_);
+  }
   // Changes coefficient r of column j (keeps a warm basis: it is re-checked).
   void SetCoefficient(int j, int r, double value);
   // An excluded column is fixed at 0 (never enters the basis).
@@ -52,6 +60,10 @@ class DenseLp {
 
   // Iterations (both phases) one Solve may take before it gives up with kFailed.
   void set_iteration_limit(int64_t limit) { limit_ = limit; }
+
+  // Stops phase 2 as soon as the objective is at or below target (kTargetReached), for
+  // callers that only ask whether the optimum is that low; -1e300 (the default): off.
+  void set_objective_target(double target) { target_ = target; }
 
   Outcome Solve();
 
@@ -99,6 +111,7 @@ class DenseLp {
   std::vector<double> value_;  // per structural column
   int64_t iterations_ = 0;
   int64_t limit_ = 5000;
+  double target_ = -1e300;
 };
 
 }  // namespace chollima::engine::lp
