@@ -458,9 +458,9 @@ class RadialLp {
 
 // The second stage: the score fixed, maximize the (weighted) sum of slacks. Only row
 // bounds change between units, so the dual simplex restarts from the last basis.
-class SlackLp {
+class ClpSlackLp {
  public:
-  SlackLp(const Data& d, const std::vector<int32_t>& ref, Rts rts, const Scale& sc)
+  ClpSlackLp(const Data& d, const std::vector<int32_t>& ref, Rts rts, const Scale& sc)
       : d_(d), dims_{d.inputs, d.outputs}, ref_(ref) {
     const int m = dims_.m, s = dims_.s;
     const int rows = m + s + (rts == Rts::kCrs ? 0 : 1);
@@ -529,6 +529,99 @@ class SlackLp {
   ClpSimplex lp_;
 };
 
+// The second stage with the dense simplex: the same LP as ClpSlackLp on the data divided
+// by the column means (a slack's cost is its weight times its column's mean); CLP, built
+// on first need, when the dense method cannot settle it, and always with Engine::kClp.
+class SlackLp {
+ public:
+  SlackLp(const Data& d, const std::vector<int32_t>& ref, Rts rts, const Scale& sc,
+          const LpSetup& setup)
+      : d_(d),
+        dims_{d.inputs, d.outputs},
+        ref_(ref),
+        rts_(rts),
+        sc_(sc),
+        counters_(setup.counters) {
+    if (setup.engine == Engine::kClp) {
+      clp_ = std::make_unique<ClpSlackLp>(d, ref, rts, sc);
+      return;
+    }
+    const int m = dims_.m, s = dims_.s;
+    const int rows = m + s + (rts == Rts::kCrs ? 0 : 1);
+    dense_ = std::make_unique<lp::DenseLp>(rows);
+    dense_->set_iteration_limit(setup.iteration_limit);
+    for (int r = 0; r < m + s; ++r) dense_->SetRow(r, lp::RowType::kEq, 0.0);
+    switch (rts) {
+      case Rts::kVrs:
+      case Rts::kFdh:
+        dense_->SetRow(m + s, lp::RowType::kEq, 1.0);
+        break;
+      case Rts::kDrs:
+        dense_->SetRow(m + s, lp::RowType::kLe, 1.0);
+        break;
+      case Rts::kIrs:
+        dense_->SetRow(m + s, lp::RowType::kGe, 1.0);
+        break;
+      case Rts::kCrs:
+        break;
+    }
+    std::vector<double> col(Z(rows), 0.0);
+    for (int32_t u : ref) {
+      const double* x = dims_.X(d_, u);
+      const double* y = dims_.Y(d_, u);
+      for (int i = 0; i < m; ++i) col[Z(i)] = x[i] / sc.x_mean[Z(i)];
+      for (int r = 0; r < s; ++r) col[Z(m + r)] = y[r] / sc.y_mean[Z(r)];
+      if (rts != Rts::kCrs) col[Z(m + s)] = 1.0;
+      dense_->AddColumn(col.data(), 0.0);
+    }
+    for (int r = 0; r < m + s; ++r) {
+      std::fill(col.begin(), col.end(), 0.0);
+      col[Z(r)] = r < m ? 1.0 : -1.0;  // s⁻ (inputs), s⁺ (outputs)
+      const double cost =
+          r < m ? sc.wx[Z(r)] * sc.x_mean[Z(r)] : sc.wy[Z(r - m)] * sc.y_mean[Z(r - m)];
+      dense_->AddColumn(col.data(), -cost);
+    }
+  }
+
+  // As ClpSlackLp::Solve.
+  bool Solve(const double* t, const double* u, double* sx, double* sy,
+             std::vector<std::pair<int, double>>& lambdas) {
+    if (dense_) {
+      const int m = dims_.m, s = dims_.s;
+      for (int i = 0; i < m; ++i) dense_->SetRhs(i, t[i] / sc_.x_mean[Z(i)]);
+      for (int r = 0; r < s; ++r) dense_->SetRhs(m + r, u[r] / sc_.y_mean[Z(r)]);
+      const lp::Outcome out = dense_->Solve();
+      if (counters_ != nullptr) counters_->iterations += dense_->iterations();
+      if (out == lp::Outcome::kOptimal) {
+        const int k = static_cast<int>(ref_.size());
+        for (int i = 0; i < m; ++i) sx[i] = dense_->value(k + i) * sc_.x_mean[Z(i)];
+        for (int r = 0; r < s; ++r) sy[r] = dense_->value(k + m + r) * sc_.y_mean[Z(r)];
+        lambdas.clear();
+        dense_->BasicColumns(basic_);
+        std::sort(basic_.begin(), basic_.end());
+        for (int c : basic_) {
+          if (c < k && dense_->value(c) > 0.0) lambdas.emplace_back(c, dense_->value(c));
+        }
+        return true;
+      }
+      if (counters_ != nullptr) ++counters_->fallbacks;
+      if (!clp_) clp_ = std::make_unique<ClpSlackLp>(d_, ref_, rts_, sc_);
+    }
+    return clp_->Solve(t, u, sx, sy, lambdas);
+  }
+
+ private:
+  const Data& d_;
+  Dims dims_;
+  const std::vector<int32_t>& ref_;
+  Rts rts_;
+  const Scale& sc_;
+  LpCounters* counters_;
+  std::unique_ptr<lp::DenseLp> dense_;
+  std::unique_ptr<ClpSlackLp> clp_;
+  std::vector<int> basic_;
+};
+
 bool IsOne(double score, double tol) { return std::fabs(score - 1.0) <= tol; }
 
 void SetPeers(UnitResult& u, const std::vector<std::pair<int, double>>& lambdas,
@@ -594,7 +687,7 @@ class LpWorker {
       : d_(d), opt_(opt), sc_(sc), ref_(ref), t_(Z(d.inputs)), v_(Z(d.outputs)) {
     radial_ = std::make_unique<RadialLp>(d, sc, opt.rts, opt.orientation, setup);
     radial_->AddUnits(ref);
-    slack_ = std::make_unique<SlackLp>(d, ref, opt.rts, sc);
+    slack_ = std::make_unique<SlackLp>(d, ref, opt.rts, sc, setup);
   }
 
   // Scores unit j. A unit outside the reference set must still be enveloped by it (the
