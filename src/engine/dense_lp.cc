@@ -206,15 +206,13 @@ bool DenseLp::TryBasis(const std::vector<int>& ids) {
 bool DenseLp::StartBasis() {
   // The last optimal basis, then the caller's start, when nonsingular and primal
   // feasible; else slacks and artificials.
+  const std::vector<int> start = std::move(start_);
+  start_.clear();
   if (warm_) {
     const std::vector<int> last = basis_;
     if (TryBasis(last)) return false;
   }
-  if (!start_.empty()) {
-    const bool ok = TryBasis(start_);
-    start_.clear();
-    if (ok) return false;
-  }
+  if (!start.empty() && TryBasis(start)) return false;
   bool artificial = false;
   for (int r = 0; r < rows_; ++r) {
     const double b = rhs_[Z(r)];
