@@ -117,6 +117,16 @@ PY
 echo
 bash "$root/bench/dea_benchmark.sh" "$build"
 if [ -x "$root/$build/src/engine/dea_benchmark" ]; then
-  echo "== DEA in process: Solve (frame) vs SolveNaive (one LP per unit), 1,000 units, one thread"
-  "$root/$build/src/engine/dea_benchmark" --benchmark_min_time=0.5
+  echo "== DEA in process, 1,000 units, one thread: Solve (frame, dense simplex) vs SolveNaive"
+  echo "   (one CLP LP per unit) and vs Solve with every LP left to CLP"
+  "$root/$build/src/engine/dea_benchmark" --benchmark_min_time=0.5 \
+    --benchmark_out="$work/dea.json" --benchmark_out_format=json
+  python3 - "$work/dea.json" <<'PY'
+import json, sys
+t = {b["name"].split("/")[0]: b["real_time"] for b in json.load(open(sys.argv[1]))["benchmarks"]}
+for rts in ("Vrs", "Crs"):
+    ours = t[f"BM_DeaSolve{rts}"]
+    print(f"RATIO {rts.lower()}: naive/solve = {t[f'BM_DeaNaive{rts}'] / ours:.1f}, "
+          f"clp-only/dense = {t[f'BM_DeaSolve{rts}ClpOnly'] / ours:.1f}")
+PY
 fi

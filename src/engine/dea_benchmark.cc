@@ -1,5 +1,7 @@
 // Solve (frame first, then every unit against the frame) vs SolveNaive (one LP per unit
-// against all units) in process, on a Cobb-Douglas-like frontier with inefficiency.
+// against all units) in process, on a Cobb-Douglas-like frontier with inefficiency; and
+// Solve with its dense simplex vs the same Solve with every LP left to CLP
+// (Options::lp_iteration_limit = 0).
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -32,12 +34,13 @@ dea::Data MakeData(int32_t n) {
   return d;
 }
 
-void Run(benchmark::State& state, bool naive, dea::Rts rts) {
+void Run(benchmark::State& state, bool naive, dea::Rts rts, bool clp_only = false) {
   const dea::Data d = MakeData(static_cast<int32_t>(state.range(0)));
   dea::Options opt;
   opt.rts = rts;
   opt.slacks = false;
   opt.threads = 1;
+  if (clp_only) opt.lp_iteration_limit = 0;
   for (auto _ : state) {
     auto r = naive ? dea::SolveNaive(d, opt) : dea::Solve(d, opt);
     benchmark::DoNotOptimize(r);
@@ -49,7 +52,11 @@ void BM_DeaSolveVrs(benchmark::State& s) { Run(s, false, dea::Rts::kVrs); }
 void BM_DeaNaiveVrs(benchmark::State& s) { Run(s, true, dea::Rts::kVrs); }
 void BM_DeaSolveCrs(benchmark::State& s) { Run(s, false, dea::Rts::kCrs); }
 void BM_DeaNaiveCrs(benchmark::State& s) { Run(s, true, dea::Rts::kCrs); }
+void BM_DeaSolveVrsClpOnly(benchmark::State& s) { Run(s, false, dea::Rts::kVrs, true); }
+void BM_DeaSolveCrsClpOnly(benchmark::State& s) { Run(s, false, dea::Rts::kCrs, true); }
 BENCHMARK(BM_DeaSolveVrs)->Arg(1000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_DeaSolveVrsClpOnly)->Arg(1000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_DeaSolveCrsClpOnly)->Arg(1000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_DeaNaiveVrs)->Arg(1000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_DeaSolveCrs)->Arg(1000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_DeaNaiveCrs)->Arg(1000)->Unit(benchmark::kMillisecond);
