@@ -18,10 +18,11 @@ constexpr double kDriveOutTol = 1e-7;   // pivot an artificial out on at least t
 constexpr int kDegenerateRun = 16;
 
 // Pricing works on blocks of columns (the storage is padded to whole blocks, so the
-// kernel's trip count is fixed and it vectorizes); partial pricing scans at least
-// 1/kPartialParts of the blocks per iteration.
+// kernel's trip count is fixed and it vectorizes). Partial pricing: an iteration prices
+// one block, the next one after the last, and goes on only while none improves. (One
+// block beat a quarter or all of them by 1.2-2.4x at 2,093 columns: 20% more
+// iterations, each far cheaper.)
 constexpr int kBlock = 256;
-constexpr int kPartialParts = 4;
 // The base reduced cost of an excluded column: it never prices out.
 constexpr double kExcludedCost = 1e300;
 constexpr double kHuge = 1e300;
@@ -251,8 +252,10 @@ Outcome DenseLp::Iterate(bool phase1) {
     SolveBt(pi_);
     // Pricing, slacks first (cheap), then the structural columns block by block:
     // d_j = c_j - π·a_j. Dantzig's rule picks the most negative d_j among the blocks
-    // scanned, a rotating part of them (partial pricing) unless none improves; Bland's
-    // rule the first improving column.
+    // scanned (partial pricing, see kBlock); Bland's rule the first improving column of
+    // all. Once a run of degenerate pivots switched to Bland's rule it stays for the
+    // phase: switching back after a step of round-off size could stall for thousands of
+    // iterations.
     const bool bland = degenerate >= kDegenerateRun;
     int enter = -1;
     double best = -kOptTol;
@@ -266,7 +269,7 @@ Outcome DenseLp::Iterate(bool phase1) {
     };
     if (!bland) price_slacks();
     const int blocks = (cols_ + kBlock - 1) / kBlock;
-    const int enough = bland ? blocks : std::max(1, blocks / kPartialParts);
+    const int enough = bland ? blocks : 1;
     const double* base = phase1 ? base1_.data() : base2_.data();
     int first = bland ? 0 : next_block_ % std::max(1, blocks);
     for (int k = 0; k < blocks; ++k) {
@@ -312,7 +315,7 @@ Outcome DenseLp::Iterate(bool phase1) {
       if (take) leave = q, ratio = t, piv = mag;
     }
     if (leave < 0) return phase1 ? Outcome::kFailed : Outcome::kUnbounded;
-    degenerate = ratio * -best <= 1e-14 ? degenerate + 1 : 0;
+    degenerate = ratio * -best <= 1e-14 || bland ? degenerate + 1 : 0;
     basis_[Z(leave)] = enter;
   }
 }

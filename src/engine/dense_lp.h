@@ -8,11 +8,12 @@
 // factorization, work areas); here the basis matrix is R x R with R small, so every
 // iteration factorizes it afresh from the original columns (dense LU with partial
 // pivoting, R³/3 flops: no update error accumulates), and the work is the pricing of the
-// columns, one contiguous pass per row. Two phases (artificials only where a row's slack
-// cannot start the basis), Dantzig pricing with Bland's rule after a run of degenerate
-// pivots (no cycling), Harris-free textbook ratio test with the largest pivot among
-// ties. A solve may start from the previous optimal basis when it is still primal
-// feasible for the new right-hand side and columns (warm start).
+// columns in blocks, one contiguous pass per row. Two phases (artificials only where a
+// row's slack cannot start the basis), partial Dantzig pricing (a block at a time) with
+// Bland's rule for the rest of the phase after a run of degenerate pivots (no cycling),
+// textbook ratio test with the largest pivot among ties. A solve starts from the last
+// optimal basis when it is still primal feasible for the new right-hand side and
+// columns (warm start), else from the caller's basis (SetStart) when that is.
 //
 // The caller scales its data so that entries are of order 1: the tolerances are
 // absolute. Anything the method cannot settle (iteration limit, a singular basis) is
