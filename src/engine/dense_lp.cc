@@ -29,10 +29,12 @@ constexpr double kHuge = 1e300;
 
 std::size_t Z(int v) { return static_cast<std::size_t>(v); }
 
-// d[j] = base[j] - Σ_r π_r a[r * stride + j] for j < kBlock.
-__attribute__((target_clones("avx2", "default"))) void PriceBlock(
-    const double* __restrict a, std::size_t stride, const double* __restrict pi, int rows,
-    const double* __restrict base, double* __restrict d) {
+// d[j] = base[j] - Σ_r π_r a[r * stride + j] for j < kBlock. (No fused multiply-add:
+// both versions below round alike.)
+inline __attribute__((always_inline)) void PriceBody(const double* __restrict a, std::size_t stride,
+                                                     const double* __restrict pi, int rows,
+                                                     const double* __restrict base,
+                                                     double* __restrict d) {
   for (int j = 0; j < kBlock; ++j) d[j] = base[j];
   for (int r = 0; r < rows; ++r) {
     const double p = pi[r];
@@ -40,6 +42,25 @@ __attribute__((target_clones("avx2", "default"))) void PriceBlock(
     const double* __restrict row = a + static_cast<std::size_t>(r) * stride;
     for (int j = 0; j < kBlock; ++j) d[j] -= p * row[j];
   }
+}
+
+__attribute__((target("avx2"))) void PriceAvx2(const double* a, std::size_t stride,
+                                               const double* pi, int rows, const double* base,
+                                               double* d) {
+  PriceBody(a, stride, pi, rows, base, d);
+}
+
+void PriceGeneric(const double* a, std::size_t stride, const double* pi, int rows,
+                  const double* base, double* d) {
+  PriceBody(a, stride, pi, rows, base, d);
+}
+
+// Chosen once at run time (not an ifunc: the sanitizers' runtimes are not up yet when
+// ifunc resolvers run).
+void PriceBlock(const double* a, std::size_t stride, const double* pi, int rows, const double* base,
+                double* d) {
+  static const auto price = __builtin_cpu_supports("avx2") ? PriceAvx2 : PriceGeneric;
+  price(a, stride, pi, rows, base, d);
 }
 
 }  // namespace
