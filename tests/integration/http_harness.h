@@ -183,10 +183,26 @@ class EventStream {
 
 class ServeTest : public CliTest {
  protected:
+  // Stops the server with SIGTERM: it must exit 0 within 10 s (so a sanitizer build
+  // reports leaks and errors there), else it is killed.
   void TearDown() override {
     if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
+      kill(pid_, SIGTERM);
+      const auto deadline = Clock::now() + milliseconds(10'000);
+      int status = 0;
+      pid_t done = 0;
+      while ((done = waitpid(pid_, &status, WNOHANG)) == 0 && Clock::now() < deadline) {
+        usleep(10'000);
+      }
+      if (done != pid_) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+        ADD_FAILURE() << "the server did not stop on SIGTERM";
+      } else {
+        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+            << "the server ended with status " << status << "; stderr: " << Read(".serve-stderr");
+      }
+      pid_ = -1;
     }
     if (out_fd_ >= 0) close(out_fd_);
     CliTest::TearDown();
