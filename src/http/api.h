@@ -168,8 +168,9 @@ class Api {
   Response ChooseModel(const Request& request, const Caller& caller) const;
   Response AssignPairs(const Request& request, const Caller& caller) const;
   Response SetPairRule(const Request& request, const Caller& caller) const;
-  // Publishes the `model_overtaken` events of a commit watched by `watch`.
-  int64_t PublishModelEvents(const engine::ModelWatch& watch) const;
+  // Publishes the `model_overtaken` events of a commit watched by `watch`, written at
+  // `at`.
+  int64_t PublishModelEvents(const engine::ModelWatch& watch, const std::string& at) const;
 
   // {"period","as_of","rows":[...]} as GET /api/fulfilment answers.
   static std::string FulfilmentJson(const engine::State& state,

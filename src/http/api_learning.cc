@@ -166,13 +166,13 @@ Response Api::Pairs(const Request& request) const {
 
 // ------------------------------------------------------------------ writes
 
-int64_t Api::PublishModelEvents(const engine::ModelWatch& watch) const {
+int64_t Api::PublishModelEvents(const engine::ModelWatch& watch, const std::string& at) const {
   const engine::State& state = service_.state();
   const std::vector<engine::ModelEvent> events = watch.After(state);
   size_t published = 0;
   for (const engine::ModelEvent& e : events) {
     if (published >= context_.max_emulation_events_per_write) break;
-    context_.events.Publish(kModelOvertakenEvent, service::ModelEventJson(state, e));
+    context_.events.Publish(kModelOvertakenEvent, service::ModelEventJson(state, e, at));
     ++published;
   }
   return static_cast<int64_t>(published);

@@ -169,7 +169,7 @@ Response Api::Write(
     if (!dry_run && !result->changes.empty()) {
       events += PublishEmulationEvents(result->changes, caller.account.name, source, at);
     }
-    if (model_watch) events += PublishModelEvents(*model_watch);
+    if (model_watch) events += PublishModelEvents(*model_watch, at);
     io::JsonWriter w;
     w.BeginObject();
     w.Key("rows");

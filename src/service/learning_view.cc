@@ -1001,7 +1001,8 @@ Changes PairChanges(const engine::State& state, const AssignRequest& request,
   return c;
 }
 
-std::string ModelEventJson(const engine::State& state, const engine::ModelEvent& e) {
+std::string ModelEventJson(const engine::State& state, const engine::ModelEvent& e,
+                           std::string_view at) {
   const Date as_of = e.as_of;
   io::JsonWriter w;
   w.BeginObject();
@@ -1019,6 +1020,8 @@ std::string ModelEventJson(const engine::State& state, const engine::ModelEvent&
   w.Number(e.model_value);
   w.Key("follower_value");
   w.Number(e.follower_value);
+  w.Key("at");
+  w.String(at);
   w.EndObject();
   return w.Take();
 }

@@ -144,7 +144,9 @@ std::string FrontierOptionsText(const engine::dea::Options& options);
 Changes PairChanges(const engine::State& state, const AssignRequest& request,
                     const engine::PairPlan& plan, const std::string& author);
 
-// The data of a `model_overtaken` event (GET /api/events).
-std::string ModelEventJson(const engine::State& state, const engine::ModelEvent& event);
+// The data of a `model_overtaken` event (GET /api/events); `at` is the write's time
+// (RFC 3339, as the other events have it).
+std::string ModelEventJson(const engine::State& state, const engine::ModelEvent& event,
+                           std::string_view at);
 
 }  // namespace chollima::service
