@@ -3,7 +3,7 @@
 # (one LP per unit), R's lpSolve (one lp() per unit) and chollima's dea_tool (frame
 # first, then every unit against the frame), side by side as ratios, checking that
 # the scores agree to 1e-6; then chollima alone on 100,000 and 1,000,000 units with
-# peak memory.
+# peak memory, spot-checked against scipy on DEA_SPOT (5) sampled units.
 #   bash bench/dea_benchmark.sh BUILD_DIR        (DEA_SIZES, DEA_BIG: unit counts; empty skips)
 set -euo pipefail
 build=${1:-build}
@@ -55,6 +55,9 @@ for n in $big; do
       --out "$work/big_out.csv" "$work/big.csv" 2>"$work/big.log" || { cat "$work/big.log"; exit 1; }
     mem=$(sed -n 's/.*Maximum resident set size (kbytes): \([0-9]*\).*/\1/p' "$work/big.log")
     echo "$n units $rts: $(grep '^dea_tool:' "$work/big.log" | sed 's/^dea_tool: //'), peak $((mem / 1024)) MB"
+    spot=$($py "$root/bench/dea_spot.py" "$work/big.csv" $rts "$work/big_out.csv" "${DEA_SPOT:-5}") ||
+      { echo "spot check against scipy failed: $spot"; exit 1; }
+    echo "  spot check against scipy HiGHS (one LP with all units each): $spot"
   done
   rm -f "$work/big.csv" "$work/big_out.csv"
 done
