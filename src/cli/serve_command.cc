@@ -27,6 +27,7 @@ struct Options {
   size_t body_limit = 64 << 20;
   bool routes = false;
   size_t max_status_events = 1000;
+  size_t max_emulation_events = 1000;
   std::string config;
 };
 
@@ -107,7 +108,8 @@ int Run(const Options& o) {
                        return std::chrono::floor<std::chrono::seconds>(
                            std::chrono::system_clock::now());
                      },
-                 .max_status_events_per_write = o.max_status_events});
+                 .max_status_events_per_write = o.max_status_events,
+                 .max_emulation_events_per_write = o.max_emulation_events});
   http::Router router;
   api.Register(router);
   if (o.routes) {
@@ -172,6 +174,10 @@ void AddServe(CLI::App& app, int& exit_code) {
       ->group("");
   cmd->add_option("--max-status-events", o->max_status_events,
                   "A write changing more statuses publishes one summary event")
+      ->group("");
+  cmd->add_option("--max-emulation-events", o->max_emulation_events,
+                  "A write causing more overtakings, records or models overtaken (each) "
+                  "publishes one summary event of that kind")
       ->group("");
   cmd->callback([o, cmd, &exit_code] {
     if (!o->config.empty()) {

@@ -46,6 +46,12 @@ namespace chollima::http {
 // reviews, models, pairs); what exactly is decided on the changes (auth::AuthorizeChanges).
 Status CheckEmulationRole(const store::Account& account);
 
+// The data of a summary event (`statuses`, `overtakings`, `records`,
+// `models_overtaken`): `{count, author, source, at}`, sent instead of one event each
+// when a write causes more than the server publishes one by one.
+std::string SummaryEventJson(size_t count, const std::string& author, const std::string& source,
+                             const std::string& at);
+
 struct ApiContext {
   service::Service& service;
   store::AccountStore& accounts;
@@ -170,7 +176,8 @@ class Api {
   Response SetPairRule(const Request& request, const Caller& caller) const;
   // Publishes the `model_overtaken` events of a commit watched by `watch`, written at
   // `at`.
-  int64_t PublishModelEvents(const engine::ModelWatch& watch, const std::string& at) const;
+  int64_t PublishModelEvents(const engine::ModelWatch& watch, const std::string& author,
+                             const std::string& source, const std::string& at) const;
 
   // {"period","as_of","rows":[...]} as GET /api/fulfilment answers.
   static std::string FulfilmentJson(const engine::State& state,

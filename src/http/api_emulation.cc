@@ -298,6 +298,22 @@ Response Api::Standards(const Request& request) const {
 
 // ------------------------------------------------------------------ writes
 
+std::string SummaryEventJson(size_t count, const std::string& author, const std::string& source,
+                             const std::string& at) {
+  io::JsonWriter e;
+  e.BeginObject();
+  e.Key("count");
+  e.Int(static_cast<int64_t>(count));
+  e.Key("author");
+  e.String(author);
+  e.Key("source");
+  e.String(source);
+  e.Key("at");
+  e.String(at);
+  e.EndObject();
+  return e.Take();
+}
+
 int64_t Api::PublishEmulationEvents(const Changes& changes, const std::string& author,
                                     const std::string& source, const std::string& at) const {
   const engine::State& state = service_.state();
@@ -306,18 +322,7 @@ int64_t Api::PublishEmulationEvents(const Changes& changes, const std::string& a
       record_book_->Apply(state, state.outlier_reviews(), changes);
   int64_t published = 0;
   auto summary = [&](std::string_view type, size_t count) {
-    io::JsonWriter e;
-    e.BeginObject();
-    e.Key("count");
-    e.Int(static_cast<int64_t>(count));
-    e.Key("author");
-    e.String(author);
-    e.Key("source");
-    e.String(source);
-    e.Key("at");
-    e.String(at);
-    e.EndObject();
-    context_.events.Publish(type, e.str());
+    context_.events.Publish(type, SummaryEventJson(count, author, source, at));
     ++published;
   };
   if (overtakings.size() > context_.max_emulation_events_per_write) {

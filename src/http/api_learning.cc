@@ -166,16 +166,19 @@ Response Api::Pairs(const Request& request) const {
 
 // ------------------------------------------------------------------ writes
 
-int64_t Api::PublishModelEvents(const engine::ModelWatch& watch, const std::string& at) const {
+int64_t Api::PublishModelEvents(const engine::ModelWatch& watch, const std::string& author,
+                                const std::string& source, const std::string& at) const {
   const engine::State& state = service_.state();
   const std::vector<engine::ModelEvent> events = watch.After(state);
-  size_t published = 0;
-  for (const engine::ModelEvent& e : events) {
-    if (published >= context_.max_emulation_events_per_write) break;
-    context_.events.Publish(kModelOvertakenEvent, service::ModelEventJson(state, e, at));
-    ++published;
+  if (events.size() > context_.max_emulation_events_per_write) {
+    context_.events.Publish(kModelsOvertakenEvent,
+                            SummaryEventJson(events.size(), author, source, at));
+    return 1;
   }
-  return static_cast<int64_t>(published);
+  for (const engine::ModelEvent& e : events) {
+    context_.events.Publish(kModelOvertakenEvent, service::ModelEventJson(state, e, at));
+  }
+  return static_cast<int64_t>(events.size());
 }
 
 Response Api::DesignateModel(const Request& request, const Caller& caller) const {

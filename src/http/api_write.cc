@@ -151,25 +151,15 @@ Response Api::Write(
       } else if (!changes.empty()) {
         // A write that moves very many statuses (plans for every unit) is one event, so
         // it does not push everything else out of the replay buffer.
-        io::JsonWriter e;
-        e.BeginObject();
-        e.Key("count");
-        e.Int(static_cast<int64_t>(changes.size()));
-        e.Key("author");
-        e.String(caller.account.name);
-        e.Key("source");
-        e.String(source);
-        e.Key("at");
-        e.String(at);
-        e.EndObject();
-        context_.events.Publish(kStatusesEvent, e.str());
+        context_.events.Publish(kStatusesEvent,
+                                SummaryEventJson(changes.size(), caller.account.name, source, at));
         events = 1;
       }
     }
     if (!dry_run && !result->changes.empty()) {
       events += PublishEmulationEvents(result->changes, caller.account.name, source, at);
     }
-    if (model_watch) events += PublishModelEvents(*model_watch, at);
+    if (model_watch) events += PublishModelEvents(*model_watch, caller.account.name, source, at);
     io::JsonWriter w;
     w.BeginObject();
     w.Key("rows");

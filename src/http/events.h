@@ -108,6 +108,7 @@ inline constexpr std::string_view kOvertakingsEvent = "overtakings";
 inline constexpr std::string_view kRecordsEvent = "records";
 // A follower passed its model on a compared indicator (service::ModelEventJson).
 inline constexpr std::string_view kModelOvertakenEvent = "model_overtaken";
+inline constexpr std::string_view kModelsOvertakenEvent = "models_overtaken";
 
 // {"unit","unit_name","indicator","period","from","to","percent","plan","actual","at"}
 // for one change: codes and names from `state` (the State after the commit), the period

@@ -33,6 +33,7 @@ export const EVENT_TYPES = [
   'plan',
   'model',
   'model_overtaken',
+  'models_overtaken',
   'message',
 ];
 const IGNORED = new Set(['ping', 'heartbeat', 'keepalive']);

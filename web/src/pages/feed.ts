@@ -15,6 +15,7 @@ const TYPE_LABELS: Record<string, string> = {
   overtake: 'Overtaking',
   overtakings: 'Overtakings',
   model_overtaken: 'Model overtaken',
+  models_overtaken: 'Models overtaken',
   join: 'Joined',
   message: 'Message',
 };
@@ -122,10 +123,15 @@ function item(e: LiveEvent, inds: Map<string, Indicator>): HTMLLIElement {
     replace(li, timeEl, typeEl, recordSentence(r, inds));
     return li;
   }
-  if ((e.type === 'overtakings' || e.type === 'records') && typeof d.count === 'number') {
+  const SUMMARY: Record<string, [string, string]> = {
+    overtakings: ['overtakings', 'see the standings'],
+    records: ['record changes', 'see the records book'],
+    models_overtaken: ['followers passed their models', 'see the models'],
+  };
+  const summary = SUMMARY[e.type];
+  if (summary && typeof d.count === 'number') {
     // One summary instead of many events (a bulk write).
-    const what = e.type === 'overtakings' ? 'overtakings' : 'record changes';
-    replace(li, timeEl, typeEl, h('span', { class: 'feed-body' }, `${int(d.count)} ${what} at once`, typeof d.author === 'string' ? ` (a write by ${d.author})` : '', ': see the standings and the records book.'));
+    replace(li, timeEl, typeEl, h('span', { class: 'feed-body' }, `${int(d.count)} ${summary[0]} at once`, typeof d.author === 'string' ? ` (a write by ${d.author})` : '', `: ${summary[1]}.`));
     return li;
   }
 
