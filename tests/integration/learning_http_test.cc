@@ -103,8 +103,11 @@ class LearningHttp : public ServeTest {
     AddUser("quinn", "planner", {"--scope", "region/P2"});
     AddUser("rita", "reporter", {"--units", "A"});
     AddUser("vic", "viewer");
-    StartServer();
+    StartServer(ServerFlags());
   }
+
+  // Extra flags of `chollima serve` (a derived fixture sets a threshold).
+  virtual std::vector<std::string> ServerFlags() const { return {}; }
 
   // The newest audit entry: a refused write leaves it as it was.
   std::string Audit() { return LastAudit("alice"); }
@@ -531,6 +534,45 @@ TEST_F(LearningHttp, AFollowerPassingItsModelIsOneEvent) {
     EXPECT_NEAR(At(g, {"gap"}).AsNumber(), -6, 1e-9);
   }
   EXPECT_TRUE(found);
+}
+
+// ---- Above the server's threshold, one models_overtaken summary instead.
+
+class LearningHttpFewEvents : public LearningHttp {
+  std::vector<std::string> ServerFlags() const override { return {"--max-emulation-events", "1"}; }
+};
+
+TEST_F(LearningHttpFewEvents, TwoFollowersPassingTheirModelInOneWriteAreOneSummary) {
+  DesignateB();
+  EventStream events(port_, tokens_["vic"]);
+  ASSERT_TRUE(events.Open());
+  // A (20 + 5 = 25 t) and C (20 + 10 = 30 t) both pass B's 20 t in one write: two
+  // events, above the threshold of 1.
+  auto r = Call("POST", "/api/reports",
+                R"([{"unit":"A","indicator":"out","date":"2026-01-02","value":5},)"
+                R"({"unit":"C","indicator":"out","date":"2026-01-02","value":10}])",
+                "alice");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  std::vector<SseEvent> models;
+  const auto deadline = Clock::now() + milliseconds(10'000);
+  while (models.empty() || models.back().type != "models_overtaken") {
+    auto e = events.Next(milliseconds(RemainingMs(deadline)));
+    if (!e) break;
+    if (e->type == "model_overtaken" || e->type == "models_overtaken") {
+      models.push_back(*std::move(e));
+    }
+  }
+  ASSERT_EQ(models.size(), 1u);  // the summary, and no single event before it
+  ASSERT_EQ(models[0].type, "models_overtaken");
+  auto doc = io::ParseJson(models[0].data);
+  ASSERT_TRUE(doc.ok()) << models[0].data;
+  std::vector<std::string> keys;
+  for (const io::JsonMember& m : doc->Members()) keys.push_back(m.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"count", "author", "source", "at"}));
+  EXPECT_EQ(At(*doc, {"count"}).AsNumber(), 2);
+  EXPECT_EQ(At(*doc, {"author"}).AsString(), "alice");
+  EXPECT_EQ(At(*doc, {"source"}).AsString(), "api /api/reports");
 }
 
 }  // namespace
