@@ -64,21 +64,31 @@ class CliTest : public ::testing::Test {
           !freopen(err.c_str(), "w", stderr)) {
         _exit(127);
       }
-      if (chdir(dir_.c_str()) != 0) _exit(127);
-      std::vector<char*> argv;
-      argv.push_back(const_cast<char*>(bin_.c_str()));
-      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      execv(bin_.c_str(), argv.data());
-      _exit(127);
+      ExecInDir(args);
     }
     int status = 0;
     waitpid(pid, &status, 0);
     RunResult r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.exit_code = ExitCode(status);
     r.out = Read(".stdout");
     r.err = Read(".stderr");
     return r;
+  }
+
+  // In a forked child: runs chollima with `args` in the test's directory; never returns.
+  [[noreturn]] void ExecInDir(const std::vector<std::string>& args) const {
+    if (chdir(dir_.c_str()) != 0) _exit(127);
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(bin_.c_str()));
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(bin_.c_str(), argv.data());
+    _exit(127);
+  }
+
+  // A waitpid status as an exit code: 128 + the signal when a signal ended the process.
+  static int ExitCode(int status) {
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
 
   std::string bin_;

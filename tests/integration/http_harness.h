@@ -8,6 +8,7 @@
 //   StartServer();
 //   auto r = Call("POST", "/api/models", body, "pete");   // nullopt: no answer in time
 //   EventStream events(port_, tokens_["pete"]);           // GET /api/events
+//   ASSERT_TRUE(events.Open());                           // subscribed from here on
 #pragma once
 
 #include <arpa/inet.h>
@@ -37,7 +38,8 @@ inline int RemainingMs(Clock::time_point deadline) {
 
 struct HttpResponse {
   int status = 0;
-  std::string headers;  // the status line and header lines, lower-cased
+  std::string headers;      // the status line and header lines, lower-cased
+  std::string raw_headers;  // as sent
   std::string body;
 };
 
@@ -92,7 +94,8 @@ class Connection {
       if (!Fill(deadline)) return std::nullopt;
     }
     HttpResponse r;
-    r.headers = buffer_.substr(0, end);
+    r.raw_headers = buffer_.substr(0, end);
+    r.headers = r.raw_headers;
     for (char& c : r.headers) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     r.status = std::atoi(r.headers.c_str() + r.headers.find(' ') + 1);
     const size_t cl = r.headers.find("content-length:");
@@ -106,12 +109,38 @@ class Connection {
     return r;
   }
 
+  // Appends whatever arrives (raw) to `out`; false on end of stream or the deadline.
+  bool FillInto(std::string& out, Clock::time_point deadline) {
+    if (!Fill(deadline)) return false;
+    out += buffer_;
+    buffer_.clear();
+    return true;
+  }
+
+  // True when the server closes the connection before the deadline.
+  bool ClosedBy(Clock::time_point deadline) {
+    while (Clock::now() < deadline) {
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, RemainingMs(deadline)) <= 0) return false;
+      char chunk[4096];
+      const ssize_t n = recv(fd_, chunk, sizeof chunk, 0);
+      if (n <= 0) return true;
+    }
+    return false;
+  }
+
   std::string& buffer() { return buffer_; }
 
  private:
   int fd_ = -1;
   std::string buffer_;
 };
+
+// A GET request line and Host header, kept alive unless `keep_alive` is false.
+inline std::string Get(const std::string& target, bool keep_alive = true) {
+  return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+         (keep_alive ? "" : "Connection: close\r\n") + "\r\n";
+}
 
 // One server-sent event: its id, type and data (the `data:` line).
 struct SseEvent {
@@ -177,6 +206,17 @@ class EventStream {
     return out;
   }
 
+  // Appends the raw stream (after the head, once Open() has read it) to `out`: what is
+  // buffered, else what arrives next; false on end of stream or the deadline.
+  bool FillInto(std::string& out, Clock::time_point deadline) {
+    if (!c_.buffer().empty()) {
+      out += c_.buffer();
+      c_.buffer().clear();
+      return true;
+    }
+    return c_.FillInto(out, deadline);
+  }
+
  private:
   Connection c_;
 };
@@ -187,34 +227,51 @@ class ServeTest : public CliTest {
   // reports leaks and errors there), else it is killed.
   void TearDown() override {
     if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      const auto deadline = Clock::now() + milliseconds(10'000);
-      int status = 0;
-      pid_t done = 0;
-      while ((done = waitpid(pid_, &status, WNOHANG)) == 0 && Clock::now() < deadline) {
-        usleep(10'000);
-      }
-      if (done != pid_) {
+      const int code = Terminate();
+      if (code < 0) {
         kill(pid_, SIGKILL);
         waitpid(pid_, nullptr, 0);
+        pid_ = -1;
         ADD_FAILURE() << "the server did not stop on SIGTERM";
       } else {
-        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-            << "the server ended with status " << status << "; stderr: " << Read(".serve-stderr");
+        EXPECT_EQ(code, 0) << "the server's exit code (128 + signal when killed); stderr: "
+                           << Read(".serve-stderr");
       }
-      pid_ = -1;
     }
     if (out_fd_ >= 0) close(out_fd_);
+    out_fd_ = -1;
     CliTest::TearDown();
   }
 
-  // `chollima user add` (with `extra` flags) and an API token for it, kept in tokens_.
+  // Sends SIGTERM and returns the exit code (128 + the signal when a signal ended it),
+  // or -1 when it does not exit in time (it is then still running).
+  int Terminate(milliseconds timeout = milliseconds(10'000)) {
+    kill(pid_, SIGTERM);
+    const auto deadline = Clock::now() + timeout;
+    while (Clock::now() < deadline) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        if (out_fd_ >= 0) close(out_fd_);
+        out_fd_ = -1;
+        return ExitCode(status);
+      }
+      usleep(10'000);
+    }
+    return -1;
+  }
+
+  // `chollima user add` (with `extra` flags) and an API token for it, kept in tokens_;
+  // its generated password is kept in passwords_.
   void AddUser(const std::string& name, const std::string& role,
                const std::vector<std::string>& extra = {}) {
     std::vector<std::string> args = {"user", "add", "--db", "s.db", name, "--role", role};
     args.insert(args.end(), extra.begin(), extra.end());
     RunResult added = Run(args);
     ASSERT_EQ(added.exit_code, 0) << name << ": " << added.err;
+    const size_t at = added.out.find("): ");
+    ASSERT_NE(at, std::string::npos) << added.out;
+    passwords_[name] = added.out.substr(at + 3, added.out.find('\n', at) - at - 3);
     RunResult token = Run({"user", "token", "--db", "s.db", name});
     ASSERT_EQ(token.exit_code, 0) << token.err;
     tokens_[name] = token.out.substr(0, token.out.find('\n'));
@@ -233,13 +290,8 @@ class ServeTest : public CliTest {
       dup2(out[1], STDOUT_FILENO);
       close(out[0]);
       close(out[1]);
-      if (!freopen(err.c_str(), "w", stderr) || chdir(dir_.c_str()) != 0) _exit(127);
-      std::vector<char*> argv;
-      argv.push_back(const_cast<char*>(bin_.c_str()));
-      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      execv(bin_.c_str(), argv.data());
-      _exit(127);
+      if (!freopen(err.c_str(), "w", stderr)) _exit(127);
+      ExecInDir(args);
     }
     close(out[1]);
     out_fd_ = out[0];
@@ -260,13 +312,14 @@ class ServeTest : public CliTest {
     ASSERT_GT(port_, 0) << line;
   }
 
-  // Any request as `who` (an account's API token; "" for none); nullopt when no answer
-  // comes within 10 s.
+  // Any request as `who` (an account's API token; "" for none), with `headers` (lines
+  // with their CRLF); nullopt when no answer comes within 10 s.
   std::optional<HttpResponse> Call(const std::string& method, const std::string& target,
-                                   const std::string& body, const std::string& who) {
+                                   const std::string& body, const std::string& who,
+                                   const std::string& headers = "") {
     Connection c(port_);
     std::string request =
-        method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+        method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + headers;
     if (!who.empty()) request += "Authorization: Bearer " + tokens_.at(who) + "\r\n";
     if (method != "GET") request += "Content-Length: " + std::to_string(body.size()) + "\r\n";
     request += "\r\n" + body;
@@ -285,6 +338,7 @@ class ServeTest : public CliTest {
   }
 
   std::map<std::string, std::string> tokens_;
+  std::map<std::string, std::string> passwords_;
   pid_t pid_ = -1;
   int out_fd_ = -1;
   int port_ = 0;

@@ -1,143 +1,27 @@
 // End-to-end tests of `chollima serve`: the real binary on a store loaded from the
-// sample files, spoken to over loopback with a raw-socket HTTP/1.1 client. Every wait
-// has a deadline; the server listens on 127.0.0.1 port 0.
-#include <arpa/inet.h>
-#include <fcntl.h>
+// sample files, spoken to over loopback with http_harness.h's raw-socket HTTP/1.1
+// client. Every wait has a deadline; the server listens on 127.0.0.1 port 0.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/socket.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
-#include <map>
+#include <filesystem>
 #include <optional>
 #include <set>
+#include <string>
 #include <tuple>
+#include <vector>
 
-#include "cli_harness.h"
+#include "http_harness.h"
 
 namespace chollima::testing {
 namespace {
 
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using Clock = std::chrono::steady_clock;
-using std::chrono::milliseconds;
-
-int RemainingMs(Clock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count();
-  return left > 0 ? static_cast<int>(left) : 0;
-}
-
-struct HttpResponse {
-  int status = 0;
-  std::string headers;      // the status line and header lines, lower-cased
-  std::string raw_headers;  // as sent
-  std::string body;
-};
-
-// A blocking client socket to 127.0.0.1 whose reads wait at most until a deadline.
-class Connection {
- public:
-  explicit Connection(int port) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      close(fd_);
-      fd_ = -1;
-    }
-  }
-  ~Connection() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Connection(const Connection&) = delete;
-  Connection& operator=(const Connection&) = delete;
-
-  bool ok() const { return fd_ >= 0; }
-
-  bool Send(const std::string& data) {
-    size_t sent = 0;
-    while (sent < data.size()) {
-      const ssize_t n = send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      sent += static_cast<size_t>(n);
-    }
-    return true;
-  }
-
-  // Reads more bytes into buffer_; false on end of stream, error or the deadline.
-  bool Fill(Clock::time_point deadline) {
-    pollfd p{fd_, POLLIN, 0};
-    if (poll(&p, 1, RemainingMs(deadline)) <= 0) return false;
-    char chunk[16384];
-    const ssize_t n = recv(fd_, chunk, sizeof chunk, 0);
-    if (n <= 0) return false;
-    buffer_.append(chunk, static_cast<size_t>(n));
-    return true;
-  }
-
-  // One response (Content-Length framed), or nullopt at end of stream or the deadline.
-  std::optional<HttpResponse> ReadResponse(milliseconds timeout = milliseconds(10'000)) {
-    const auto deadline = Clock::now() + timeout;
-    size_t end = 0;
-    while ((end = buffer_.find("\r\n\r\n")) == std::string::npos) {
-      if (!Fill(deadline)) return std::nullopt;
-    }
-    HttpResponse r;
-    r.raw_headers = buffer_.substr(0, end);
-    r.headers = ToLower(r.raw_headers);
-    r.status = std::atoi(r.headers.c_str() + r.headers.find(' ') + 1);
-    const size_t cl = r.headers.find("content-length:");
-    const size_t length =
-        cl == std::string::npos ? 0 : static_cast<size_t>(std::atol(r.headers.c_str() + cl + 15));
-    while (buffer_.size() < end + 4 + length) {
-      if (!Fill(deadline)) return std::nullopt;
-    }
-    r.body = buffer_.substr(end + 4, length);
-    buffer_.erase(0, end + 4 + length);
-    return r;
-  }
-
-  // Appends whatever arrives (raw) to `out`; false on end of stream or the deadline.
-  bool FillInto(std::string& out, Clock::time_point deadline) {
-    if (!Fill(deadline)) return false;
-    out += buffer_;
-    buffer_.clear();
-    return true;
-  }
-
-  // True when the server closes the connection before the deadline.
-  bool ClosedBy(Clock::time_point deadline) {
-    while (Clock::now() < deadline) {
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, RemainingMs(deadline)) <= 0) return false;
-      char chunk[4096];
-      const ssize_t n = recv(fd_, chunk, sizeof chunk, 0);
-      if (n <= 0) return true;
-    }
-    return false;
-  }
-
- private:
-  static std::string ToLower(std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-  }
-  int fd_ = -1;
-  std::string buffer_;
-};
-
-std::string Get(const std::string& target, bool keep_alive = true) {
-  return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
-         (keep_alive ? "" : "Connection: close\r\n") + "\r\n";
-}
 
 // Splits JSON text into its numbers and everything else, so two documents can be
 // compared with a tolerance on the numbers and exactly on the rest.
@@ -166,10 +50,10 @@ void SplitNumbers(const std::string& json, std::string& skeleton, std::vector<do
   }
 }
 
-class Serve : public CliTest {
+class Serve : public ServeTest {
  protected:
   void SetUp() override {
-    CliTest::SetUp();
+    ServeTest::SetUp();
     const std::string src = CHOLLIMA_SOURCE_DIR;
     ASSERT_EQ(Run({"init", "--db", "s.db"}).exit_code, 0);
     for (const char* kind : kKinds) {
@@ -178,123 +62,22 @@ class Serve : public CliTest {
       RunResult r = Run({"import", "--db", "s.db", kind, std::string(kind) + ".csv"});
       ASSERT_EQ(r.exit_code, 0) << kind << ": " << r.err;
     }
-    // One account of each role, each with an API token; the admin's password is kept
-    // for the login tests.
-    for (const auto& [name, role, extra] :
-         std::initializer_list<std::tuple<const char*, const char*, std::vector<std::string>>>{
-             {"alice", "admin", {}},
-             {"pete", "planner", {"--scope", "region/P1"}},
-             {"rita", "reporter", {"--units", "M1"}},
-             {"vic", "viewer", {}}}) {
-      std::vector<std::string> args = {"user", "add", "--db", "s.db", name, "--role", role};
-      args.insert(args.end(), extra.begin(), extra.end());
-      RunResult added = Run(args);
-      ASSERT_EQ(added.exit_code, 0) << name << ": " << added.err;
-      const size_t at = added.out.find("): ");
-      ASSERT_NE(at, std::string::npos) << added.out;
-      passwords_[name] = added.out.substr(at + 3, added.out.find('\n', at) - at - 3);
-      RunResult token = Run({"user", "token", "--db", "s.db", name});
-      ASSERT_EQ(token.exit_code, 0) << token.err;
-      tokens_[name] = token.out.substr(0, token.out.find('\n'));
-    }
+    // One account of each role, each with an API token; the passwords are kept for the
+    // login tests.
+    AddUser("alice", "admin");
+    AddUser("pete", "planner", {"--scope", "region/P1"});
+    AddUser("rita", "reporter", {"--units", "M1"});
+    AddUser("vic", "viewer");
   }
 
-  void TearDown() override {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    CliTest::TearDown();
+  // GET as `who` (an account's API token; "" for no credentials); alice by default.
+  using ServeTest::Fetch;
+  std::optional<HttpResponse> Fetch(const std::string& target) {
+    return ServeTest::Fetch(target, "alice");
   }
 
-  // Starts `chollima serve` and reads the port from its first line of output.
-  void StartServer(const std::vector<std::string>& extra = {}) {
-    int out[2];
-    ASSERT_EQ(pipe(out), 0);
-    std::vector<std::string> args = {"serve", "--db", "s.db", "--listen", "127.0.0.1:0"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    const std::string err = Path(".serve-stderr");
-    pid_ = fork();
-    ASSERT_GE(pid_, 0);
-    if (pid_ == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      close(out[0]);
-      close(out[1]);
-      if (!freopen(err.c_str(), "w", stderr) || chdir(dir_.c_str()) != 0) _exit(127);
-      std::vector<char*> argv;
-      argv.push_back(const_cast<char*>(bin_.c_str()));
-      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      execv(bin_.c_str(), argv.data());
-      _exit(127);
-    }
-    close(out[1]);
-    out_fd_ = out[0];
-    const auto deadline = Clock::now() + milliseconds(20'000);
-    std::string line;
-    while (line.find('\n') == std::string::npos) {
-      pollfd p{out_fd_, POLLIN, 0};
-      ASSERT_GT(poll(&p, 1, RemainingMs(deadline)), 0)
-          << "no output; stderr: " << Read(".serve-stderr");
-      char chunk[256];
-      const ssize_t n = read(out_fd_, chunk, sizeof chunk);
-      ASSERT_GT(n, 0) << "server exited; stderr: " << Read(".serve-stderr");
-      line.append(chunk, static_cast<size_t>(n));
-    }
-    const std::string prefix = "listening on http://127.0.0.1:";
-    ASSERT_EQ(line.rfind(prefix, 0), 0u) << line;
-    port_ = std::atoi(line.c_str() + prefix.size());
-    ASSERT_GT(port_, 0) << line;
-  }
-
-  // Sends SIGTERM and returns the exit code, or -1 when it does not exit in time.
-  int Terminate(milliseconds timeout = milliseconds(10'000)) {
-    kill(pid_, SIGTERM);
-    const auto deadline = Clock::now() + timeout;
-    while (Clock::now() < deadline) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        close(out_fd_);
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      usleep(10'000);
-    }
-    return -1;
-  }
-
-  // GET as `who` (an account's API token; "" for no credentials).
-  std::optional<HttpResponse> Fetch(const std::string& target, const std::string& who = "alice") {
-    return Call("GET", target, "", who);
-  }
-
-  // Any request, with the API token of `who` ("" for none) and `headers` (lines with
-  // their CRLF).
-  std::optional<HttpResponse> Call(const std::string& method, const std::string& target,
-                                   const std::string& body, const std::string& who,
-                                   const std::string& headers = "") {
-    Connection c(port_);
-    std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
-                          "Connection: close\r\n" + headers;
-    if (!who.empty()) request += "Authorization: Bearer " + tokens_.at(who) + "\r\n";
-    if (method != "GET") request += "Content-Length: " + std::to_string(body.size()) + "\r\n";
-    request += "\r\n" + body;
-    if (!c.ok() || !c.Send(request)) return std::nullopt;
-    return c.ReadResponse();
-  }
-
-  // The newest audit entry's number: every committed write adds one.
-  std::string LastAudit() {
-    auto r = Fetch("/api/audit?limit=1");
-    if (!r || r->status != 200) return "audit unavailable";
-    return r->body.substr(0, r->body.find(','));
-  }
-
-  std::map<std::string, std::string> tokens_;
-  std::map<std::string, std::string> passwords_;
-  pid_t pid_ = -1;
-  int out_fd_ = -1;
-  int port_ = 0;
+  // The newest audit entry's number (as alice): every committed write adds one.
+  std::string LastAudit() { return ServeTest::LastAudit("alice"); }
 };
 
 TEST_F(Serve, HealthzIsOk) {
@@ -692,9 +475,8 @@ TEST_F(Serve, StructureWritesShowInReads) {
 
 TEST_F(Serve, AReportThatChangesAStatusIsAnEvent) {
   StartServer();
-  Connection events(port_);
-  ASSERT_TRUE(events.Send("GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
-                          tokens_["vic"] + "\r\n\r\n"));
+  EventStream events(port_, tokens_["vic"]);
+  ASSERT_TRUE(events.Open());  // subscribed: the write's events come after this
   std::string seen;
   // M1's January coal plan is 28000: one big report makes its month overfulfilled.
   auto r = Call("POST", "/api/reports",
@@ -709,14 +491,13 @@ TEST_F(Serve, AReportThatChangesAStatusIsAnEvent) {
   EXPECT_THAT(seen, HasSubstr(R"("unit":"M1")"));
   EXPECT_THAT(seen, HasSubstr(R"("period":"2026-01")"));
   EXPECT_THAT(seen, HasSubstr(R"("to":"overfulfilled")"));
-  EXPECT_THAT(seen, HasSubstr("\nid: "));
+  EXPECT_THAT(seen, ContainsRegex("(^|\n)id: [0-9]+\n"));  // an event id, at a line start
 }
 
 TEST_F(Serve, AWriteMovingManyStatusesIsOneEvent) {
   StartServer({"--max-status-events", "0"});
-  Connection events(port_);
-  ASSERT_TRUE(events.Send("GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
-                          tokens_["vic"] + "\r\n\r\n"));
+  EventStream events(port_, tokens_["vic"]);
+  ASSERT_TRUE(events.Open());  // subscribed: the write's events come after this
   auto r = Call("POST", "/api/reports",
                 R"({"unit":"M1","indicator":"coal","date":"2026-01-04","value":40000})", "rita");
   ASSERT_EQ(r->status, 200) << r->body;
@@ -768,9 +549,8 @@ TEST_F(Serve, ADriveRanksItsUnitsAndAnOvertakingAndARecordAreEvents) {
   EXPECT_LT(before->body.find(R"("code":"M1")"), before->body.find(R"("code":"M2")"));
   EXPECT_LT(before->body.find(R"("code":"M2")"), before->body.find(R"("code":"M3")"));
 
-  Connection events(port_);
-  ASSERT_TRUE(events.Send("GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
-                          tokens_["vic"] + "\r\n\r\n"));
+  EventStream events(port_, tokens_["vic"]);
+  ASSERT_TRUE(events.Open());  // subscribed: the write's events come after this
   // M3 reports 2000 t on the 3rd: 2500 of 1479.45 due = 168.98%, past M2 and M1; and the
   // best day of any unit (M1's 1010 on the 2nd until now).
   auto r = Call("POST", "/api/reports",
