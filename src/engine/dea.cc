@@ -114,6 +114,25 @@ void SetRtsRow(ClpSimplex& lp, int row, Rts rts) {
   }
 }
 
+void SetRtsRow(lp::DenseLp& lp, int row, Rts rts) {
+  lp.SetRow(row,
+            rts == Rts::kDrs   ? lp::RowType::kLe
+            : rts == Rts::kIrs ? lp::RowType::kGe
+                               : lp::RowType::kEq,
+            1.0);
+}
+
+// Reference unit u's column for the dense LPs: its inputs and outputs divided by the
+// column means, then 1 in the returns-to-scale row (not CRS).
+void ScaledColumn(const Data& d, const Scale& sc, Rts rts, int32_t u, std::vector<double>& col) {
+  const int m = d.inputs, s = d.outputs;
+  const double* x = d.x.data() + Z(u) * Z(m);
+  const double* y = d.y.data() + Z(u) * Z(s);
+  for (int i = 0; i < m; ++i) col[Z(i)] = x[i] / sc.x_mean[Z(i)];
+  for (int r = 0; r < s; ++r) col[Z(m + r)] = y[r] / sc.y_mean[Z(r)];
+  if (rts != Rts::kCrs) col[Z(m + s)] = 1.0;
+}
+
 // The first stage (the radial score) of one unit against a reference set with CLP,
 // column-major with the reference units' columns only. Column 0 is θ (input) or φ
 // (output); column 1 + p is λ of the reference set's p-th unit. The matrix changes only
@@ -256,20 +275,7 @@ class RadialLp {
     const bool in = o == Orientation::kInput;
     for (int i = 0; i < m; ++i) dense_->SetRow(i, lp::RowType::kLe, 0.0);
     for (int r = 0; r < s; ++r) dense_->SetRow(m + r, lp::RowType::kGe, 0.0);
-    switch (rts) {
-      case Rts::kVrs:
-      case Rts::kFdh:
-        dense_->SetRow(m + s, lp::RowType::kEq, 1.0);
-        break;
-      case Rts::kDrs:
-        dense_->SetRow(m + s, lp::RowType::kLe, 1.0);
-        break;
-      case Rts::kIrs:
-        dense_->SetRow(m + s, lp::RowType::kGe, 1.0);
-        break;
-      case Rts::kCrs:
-        break;
-    }
+    if (rts != Rts::kCrs) SetRtsRow(*dense_, m + s, rts);
     // Column 0: θ (cost 1, -x_j in the input rows) or φ (cost -1, -y_j in the output
     // rows), set per unit in Solve.
     dense_->AddColumn(col_.data(), in ? 1.0 : -1.0);
@@ -281,13 +287,8 @@ class RadialLp {
     excluded_.resize(ref_.size(), 0);
     if (clp_) clp_->AddUnits(units);
     if (!dense_) return;
-    const int m = dims_.m, s = dims_.s;
     for (int32_t u : units) {
-      const double* x = dims_.X(d_, u);
-      const double* y = dims_.Y(d_, u);
-      for (int i = 0; i < m; ++i) col_[Z(i)] = x[i] / sc_.x_mean[Z(i)];
-      for (int r = 0; r < s; ++r) col_[Z(m + r)] = y[r] / sc_.y_mean[Z(r)];
-      if (rts_ != Rts::kCrs) col_[Z(m + s)] = 1.0;
+      ScaledColumn(d_, sc_, rts_, u, col_);
       dense_->AddColumn(col_.data(), 0.0);
     }
   }
@@ -551,27 +552,10 @@ class SlackLp {
     dense_ = std::make_unique<lp::DenseLp>(rows);
     dense_->set_iteration_limit(setup.iteration_limit);
     for (int r = 0; r < m + s; ++r) dense_->SetRow(r, lp::RowType::kEq, 0.0);
-    switch (rts) {
-      case Rts::kVrs:
-      case Rts::kFdh:
-        dense_->SetRow(m + s, lp::RowType::kEq, 1.0);
-        break;
-      case Rts::kDrs:
-        dense_->SetRow(m + s, lp::RowType::kLe, 1.0);
-        break;
-      case Rts::kIrs:
-        dense_->SetRow(m + s, lp::RowType::kGe, 1.0);
-        break;
-      case Rts::kCrs:
-        break;
-    }
+    if (rts != Rts::kCrs) SetRtsRow(*dense_, m + s, rts);
     std::vector<double> col(Z(rows), 0.0);
     for (int32_t u : ref) {
-      const double* x = dims_.X(d_, u);
-      const double* y = dims_.Y(d_, u);
-      for (int i = 0; i < m; ++i) col[Z(i)] = x[i] / sc.x_mean[Z(i)];
-      for (int r = 0; r < s; ++r) col[Z(m + r)] = y[r] / sc.y_mean[Z(r)];
-      if (rts != Rts::kCrs) col[Z(m + s)] = 1.0;
+      ScaledColumn(d_, sc, rts, u, col);
       dense_->AddColumn(col.data(), 0.0);
     }
     for (int r = 0; r < m + s; ++r) {

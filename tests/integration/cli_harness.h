@@ -52,6 +52,19 @@ class CliTest : public ::testing::Test {
   // Runs chollima with `args` (each one argument, no shell quoting needed).
   RunResult Run(const std::vector<std::string>& args) const { return RunWithInput(args, ""); }
 
+  // `chollima init` of db, then each {kind, CSV text} written to KIND.csv and imported,
+  // in order; a failure fails the test (check HasFatalFailure() after).
+  template <typename Files>
+  void InitAndImport(const std::string& db, const Files& files) const {
+    ASSERT_EQ(Run({"init", "--db", db}).exit_code, 0);
+    for (const auto& [kind, text] : files) {
+      const std::string file = std::string(kind) + ".csv";
+      Write(file, std::string(text));
+      RunResult r = Run({"import", "--db", db, std::string(kind), file});
+      ASSERT_EQ(r.exit_code, 0) << kind << ": " << r.err;
+    }
+  }
+
   // The same, with `input` on its standard input.
   RunResult RunWithInput(const std::vector<std::string>& args, const std::string& input) const {
     Write(".stdin", input);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli_harness.h"
+#include "learning_economy.h"
 
 namespace chollima::testing {
 namespace {
@@ -21,26 +22,8 @@ class Learning : public CliTest {
  protected:
   void SetUp() override {
     CliTest::SetUp();
-    Write("groups.csv",
-          "hierarchy,code,name,parent\nregion,P1,Province 1,\nregion,P2,Province 2,\n");
-    Write("units.csv",
-          "code,name,region\nA,Unit A,P1\nB,Unit B,P1\nC,Unit C,P1\nD,Unit D,P1\nE,Unit E,P2\n");
-    Write("indicators.csv",
-          "code,name,measure,direction,aggregation,role,numerator,denominator,grain\n"
-          "out,Output,t,higher,sum,output,,,day\n"
-          "workers,Workers,persons,higher,mean,input,,,day\n");
-    Write("reports.csv",
-          "unit,indicator,date,value\n"
-          "A,workers,2026-01-01,10\nA,out,2026-01-01,20\n"
-          "B,workers,2026-01-01,5\nB,out,2026-01-01,20\n"
-          "C,workers,2026-01-01,20\nC,out,2026-01-01,20\n"
-          "D,workers,2026-01-01,10\nD,out,2026-01-01,30\n"
-          "E,out,2026-01-01,30\n");
-    ASSERT_EQ(Run({"init", "--db", "s.db"}).exit_code, 0);
-    for (const char* kind : {"groups", "units", "indicators", "reports"}) {
-      RunResult r = Run({"import", "--db", "s.db", kind, std::string(kind) + ".csv"});
-      ASSERT_EQ(r.exit_code, 0) << kind << ": " << r.err;
-    }
+    InitAndImport("s.db", kLearningEconomy);
+    if (HasFatalFailure()) return;
   }
 };
 

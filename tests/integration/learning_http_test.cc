@@ -11,6 +11,7 @@
 
 #include "http_harness.h"
 #include "io/json_reader.h"
+#include "learning_economy.h"
 
 namespace chollima::testing {
 namespace {
@@ -78,26 +79,8 @@ class LearningHttp : public ServeTest {
  protected:
   void SetUp() override {
     ServeTest::SetUp();
-    Write("groups.csv",
-          "hierarchy,code,name,parent\nregion,P1,Province 1,\nregion,P2,Province 2,\n");
-    Write("units.csv",
-          "code,name,region\nA,Unit A,P1\nB,Unit B,P1\nC,Unit C,P1\nD,Unit D,P1\nE,Unit E,P2\n");
-    Write("indicators.csv",
-          "code,name,measure,direction,aggregation,role,numerator,denominator,grain\n"
-          "out,Output,t,higher,sum,output,,,day\n"
-          "workers,Workers,persons,higher,mean,input,,,day\n");
-    Write("reports.csv",
-          "unit,indicator,date,value\n"
-          "A,workers,2026-01-01,10\nA,out,2026-01-01,20\n"
-          "B,workers,2026-01-01,5\nB,out,2026-01-01,20\n"
-          "C,workers,2026-01-01,20\nC,out,2026-01-01,20\n"
-          "D,workers,2026-01-01,10\nD,out,2026-01-01,30\n"
-          "E,out,2026-01-01,30\n");
-    ASSERT_EQ(Run({"init", "--db", "s.db"}).exit_code, 0);
-    for (const char* kind : {"groups", "units", "indicators", "reports"}) {
-      RunResult r = Run({"import", "--db", "s.db", kind, std::string(kind) + ".csv"});
-      ASSERT_EQ(r.exit_code, 0) << kind << ": " << r.err;
-    }
+    InitAndImport("s.db", kLearningEconomy);
+    if (HasFatalFailure()) return;
     AddUser("alice", "admin");
     AddUser("pete", "planner", {"--scope", "region/P1"});
     AddUser("quinn", "planner", {"--scope", "region/P2"});
@@ -189,32 +172,28 @@ TEST_F(LearningHttp, VrsFrontierHasTwoEfficientUnits) {
 
 TEST_F(LearningHttp, BadFrontierParametersAre400NamingTheParameterAndWriteNothing) {
   const std::string before = Audit();
-  auto r = Fetch("/api/frontier?group=region/P1&rts=xyz", "vic");
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 400);
-  EXPECT_THAT(r->body, HasSubstr(R"("code":"invalid_argument")"));
-  EXPECT_THAT(r->body, HasSubstr("rts: 'xyz' is not one of crs, vrs, drs, irs, fdh"));
-  r = Fetch("/api/frontier?group=region/P1&colour=red", "vic");
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 400);
-  EXPECT_THAT(r->body, HasSubstr("colour: unknown parameter"));
-  r = Fetch("/api/frontier?group=region/P1&period=2026-13", "vic");
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 400);
-  EXPECT_THAT(r->body, HasSubstr("period: "));
-  r = Fetch("/api/frontier?group=region/P1&slacks=perhaps", "vic");
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 400);
-  EXPECT_THAT(r->body, HasSubstr("slacks: "));
-  // Unknown codes are 422 (docs/http-api.md), naming the parameter.
-  r = Fetch("/api/frontier?group=region/P9", "vic");
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 422);
-  EXPECT_THAT(r->body, HasSubstr("group: no group 'P9'"));
-  r = Fetch("/api/frontier?inputs=nope", "vic");
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 422);
-  EXPECT_THAT(r->body, HasSubstr("inputs: unknown indicator 'nope'"));
+  // Bad values are 400, unknown codes 422 (docs/http-api.md); each names the parameter.
+  const struct {
+    const char* query;
+    int status;
+    const char* message;
+  } cases[] = {
+      {"group=region/P1&rts=xyz", 400, "rts: 'xyz' is not one of crs, vrs, drs, irs, fdh"},
+      {"group=region/P1&colour=red", 400, "colour: unknown parameter"},
+      {"group=region/P1&period=2026-13", 400, "period: "},
+      {"group=region/P1&slacks=perhaps", 400, "slacks: "},
+      {"group=region/P9", 422, "group: no group 'P9'"},
+      {"inputs=nope", 422, "inputs: unknown indicator 'nope'"},
+  };
+  for (const auto& c : cases) {
+    auto r = Fetch(std::string("/api/frontier?") + c.query, "vic");
+    ASSERT_TRUE(r) << c.query;
+    EXPECT_EQ(r->status, c.status) << c.query;
+    if (c.status == 400) {
+      EXPECT_THAT(r->body, HasSubstr(R"("code":"invalid_argument")"));
+    }
+    EXPECT_THAT(r->body, HasSubstr(c.message)) << c.query;
+  }
   EXPECT_EQ(Audit(), before);
   // And the frontier is still the same.
   const io::JsonValue f = Json(Fetch("/api/frontier?group=region/P1&rts=crs", "vic"));
