@@ -14,12 +14,13 @@
 //
 // Solve() does not solve one LP per unit against all units. It finds the frame first
 // (the extreme-efficient units: dominance filtering, then an LP-based frame search) and
-// scores every unit against the frame only, with one warm-started LP per thread: a
-// dense simplex for these few-row LPs (engine/dense_lp.h), CLP for the second stage and
-// for any LP the dense method cannot settle. The production possibility set spanned by the frame is the one spanned by all
-// units, so scores, slacks and targets equal SolveNaive()'s (the naive method, kept as
-// the reference and the benchmarks' in-process baseline); peers can differ only where
-// the naive LP is degenerate (a non-extreme efficient unit on a face of the frontier).
+// scores every unit against the frame only, with warm-started LPs reused per thread: a
+// dense simplex for these few-row LPs (engine/dense_lp.h), CLP for any LP it cannot
+// settle. The production possibility set spanned by the frame is the one spanned by
+// all units, so scores, slacks and targets equal SolveNaive()'s (the naive method on
+// CLP, kept as the reference and the benchmarks' in-process baseline); peers can differ
+// only where the naive LP is degenerate (a non-extreme efficient unit on a face of the
+// frontier).
 // The conventions that change a number are documented in docs/design.md ("Frontier").
 #pragma once
 
