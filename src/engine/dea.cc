@@ -927,6 +927,7 @@ void OnThreads(int threads, Fn fn) {
     return;
   }
   std::vector<std::thread> pool;
+  pool.reserve(Z(threads));
   for (int t = 0; t < threads; ++t) pool.emplace_back(fn, t);
   for (auto& th : pool) th.join();
 }
@@ -1084,6 +1085,7 @@ Status ParallelFor(int threads, int64_t n, Make make, Body body) {
     run(0);
   } else {
     std::vector<std::thread> pool;
+    pool.reserve(Z(threads));
     for (int t = 0; t < threads; ++t) pool.emplace_back(run, t);
     for (auto& th : pool) th.join();
   }

@@ -238,9 +238,8 @@ bool DenseLp::StartBasis() {
   bool artificial = false;
   for (int r = 0; r < rows_; ++r) {
     const double b = rhs_[Z(r)];
-    if (type_[Z(r)] == RowType::kLe && b >= 0) {
-      basis_[Z(r)] = cols_ + r;
-    } else if (type_[Z(r)] == RowType::kGe && b <= 0) {
+    // A slack starts the basis where its value (b, or -b for a surplus) is >= 0.
+    if ((type_[Z(r)] == RowType::kLe && b >= 0) || (type_[Z(r)] == RowType::kGe && b <= 0)) {
       basis_[Z(r)] = cols_ + r;
     } else {
       basis_[Z(r)] = cols_ + rows_ + r;
