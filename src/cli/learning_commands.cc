@@ -340,7 +340,9 @@ void AddPairs(CLI::App& app, int& exit_code) {
     auto o = std::make_shared<Opts>();
     cmd->add_option("--db", o->db, "Store file")->required();
     cmd->add_option("--group", o->group, "Only the pairs of this peer group");
-    cmd->add_option("--as-of", o->as_of, "Progress as of (default: the latest reported day)");
+    cmd->add_option("--as-of", o->as_of,
+                    "The pairs in force on this day, their progress in its month (default: the\n"
+                    "latest pairs, their progress in the month of the latest reported day)");
     cmd->callback([o, &exit_code] {
       auto svc = OpenStore(o->db, store::OpenMode::kExisting, exit_code);
       if (!svc) return;
@@ -352,10 +354,7 @@ void AddPairs(CLI::App& app, int& exit_code) {
         exit_code = Rejected("pairs list", !group.ok() ? group.error() : as_of.error());
         return;
       }
-      PrintJson([&](io::JsonWriter& w) {
-        service::WritePairsJson(w, s, as_of->value_or(s.LastReportedDay().value_or(Date())),
-                                *group);
-      });
+      PrintJson([&](io::JsonWriter& w) { service::WritePairsJson(w, s, *as_of, *group); });
     });
   }
   {

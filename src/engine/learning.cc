@@ -217,31 +217,41 @@ std::vector<GapFigure> Gaps(const State& state, UnitId model, UnitId follower,
   return out;
 }
 
-ModelFollowers FollowerGaps(const State& state, const ModelDesignation& model, Date as_of) {
-  ModelFollowers out;
-  const Period first = PeriodOf(Grain::kMonth, model.from);
-  const Period last = PeriodOf(Grain::kMonth, std::max(model.from, as_of));
-  // At most 24 months, ending with as_of's.
+std::vector<Period> TrendMonths(Date from, Date as_of) {
+  const Period first = PeriodOf(Grain::kMonth, std::min(from, as_of));
+  const Period last = PeriodOf(Grain::kMonth, as_of);
   std::vector<Period> months = PeriodsOverlapping(Grain::kMonth, first.begin, last.end);
   if (months.size() > 24) months.erase(months.begin(), months.end() - 24);
-  out.months = months;
-  out.indicators = ComparedIndicators(state, model.unit, last);
-  if (out.indicators.empty() && months.size() > 1) {
-    out.indicators = ComparedIndicators(state, model.unit, months[months.size() - 2]);
+  return months;
+}
+
+FollowerTrend GapTrend(const State& state, UnitId model, UnitId follower,
+                       const std::vector<IndicatorId>& indicators,
+                       const std::vector<Period>& months) {
+  FollowerTrend t;
+  t.follower = follower;
+  for (const Period& p : months) t.months.push_back(Gaps(state, model, follower, indicators, p));
+  for (size_t k = 0; k < indicators.size(); ++k) {
+    std::vector<double> ys;
+    ys.reserve(t.months.size());
+    for (const auto& mg : t.months) ys.push_back(mg[k].gap_pct);
+    t.slope.push_back(Slope(ys));
+    t.overtook.push_back(!t.months.empty() && t.months.back()[k].gap < 0);
+  }
+  return t;
+}
+
+ModelFollowers FollowerGaps(const State& state, const ModelDesignation& model, Date as_of) {
+  ModelFollowers out;
+  out.months = TrendMonths(model.from, as_of);
+  out.indicators = ComparedIndicators(state, model.unit, out.months.back());
+  if (out.indicators.empty() && out.months.size() > 1) {
+    out.indicators = ComparedIndicators(state, model.unit, out.months[out.months.size() - 2]);
   }
   const auto choices = ChoicesOn(state, as_of);
   for (UnitId f : FollowersOf(state, model, as_of)) {
-    FollowerTrend t;
-    t.follower = f;
+    FollowerTrend t = GapTrend(state, model.unit, f, out.indicators, out.months);
     t.chosen = Chose(choices, f, model.unit);
-    for (const Period& p : months)
-      t.months.push_back(Gaps(state, model.unit, f, out.indicators, p));
-    for (size_t k = 0; k < out.indicators.size(); ++k) {
-      std::vector<double> ys;
-      for (const auto& mg : t.months) ys.push_back(mg[k].gap_pct);
-      t.slope.push_back(Slope(ys));
-      t.overtook.push_back(!t.months.empty() && t.months.back()[k].gap < 0);
-    }
     out.followers.push_back(std::move(t));
   }
   return out;
@@ -455,15 +465,30 @@ std::vector<PairRule> PairRulesInForce(const State& state) {
   return out;
 }
 
-std::vector<LearningPair> PairsInForce(const State& state) {
+std::vector<LearningPair> PairsInForce(const State& state, std::optional<Date> day) {
   std::unordered_map<UnitId, const LearningPair*> latest;
-  for (const LearningPair& p : state.pairs()) latest[p.learner] = &p;
+  for (const LearningPair& p : state.pairs()) {
+    if (!day || p.from <= *day) latest[p.learner] = &p;
+  }
   std::vector<LearningPair> out;
   for (const auto& [learner, p] : latest) {
     if (p->active) out.push_back(*p);
   }
   std::sort(out.begin(), out.end(),
             [&](const auto& a, const auto& b) { return ByCode(state, a.learner, b.learner); });
+  return out;
+}
+
+PairGaps LearnerGaps(const State& state, const LearningPair& pair, Date as_of) {
+  PairGaps out;
+  out.months = TrendMonths(pair.from, as_of);
+  const Period& now = out.months.back();
+  const Result<Period> pairing = ParsePeriod(pair.period);
+  out.pairing_period = pairing.ok() ? *pairing : now;
+  out.indicators = ComparedIndicators(state, pair.mentor, out.pairing_period);
+  if (out.indicators.empty()) out.indicators = ComparedIndicators(state, pair.mentor, now);
+  out.at_pairing = Gaps(state, pair.mentor, pair.learner, out.indicators, out.pairing_period);
+  out.trend = GapTrend(state, pair.mentor, pair.learner, out.indicators, out.months);
   return out;
 }
 

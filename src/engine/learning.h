@@ -84,6 +84,14 @@ struct FollowerTrend {
   std::vector<double> slope;                   // per indicator, points per month (NaN: < 2)
   std::vector<bool> overtook;                  // per indicator: ahead in the last month
 };
+// The months of a trend: from `from`'s month to `as_of`'s (as_of's alone when it is
+// earlier), the last 24 at most.
+std::vector<Period> TrendMonths(Date from, Date as_of);
+// `follower`'s gaps to `model` in each of `months`, their slopes and whether it is ahead
+// in the last month (the trend's `follower` is set, `chosen` is left false).
+FollowerTrend GapTrend(const State& state, UnitId model, UnitId follower,
+                       const std::vector<IndicatorId>& indicators,
+                       const std::vector<Period>& months);
 struct ModelFollowers {
   std::vector<IndicatorId> indicators;
   std::vector<Period> months;  // from the designation's month to `as_of`'s, at most 24
@@ -147,7 +155,25 @@ Result<PairPlan> ProposePairs(const State& state, const FrontierResult& frontier
 // (kNone), by mentor id then learner id.
 std::vector<PairRule> PairRulesInForce(const State& state);
 
-// The pairs in force (the latest pair of each learner, if active), in learner code order.
-std::vector<LearningPair> PairsInForce(const State& state);
+// The pairs in force on `day`: the latest pair of each learner whose `from` <= day, if
+// active; without a day, the latest pair of each learner whatever its `from`. In learner
+// code order.
+std::vector<LearningPair> PairsInForce(const State& state, std::optional<Date> day = {});
+
+// A pair's progress on every compared indicator: the learner's gaps to its mentor (as
+// GAPS, the mentor in the model's place). The indicators are those compared for the
+// mentor in the pairing period (the frontier's period at pairing; in the month of
+// `as_of` when the mentor reported none then). `at_pairing`: the gaps in the pairing
+// period, on the figures as they stand now (corrections included); `trend`: month by
+// month from the month of the pair's first day to as_of's (TrendMonths), its last month,
+// as_of's, being "now".
+struct PairGaps {
+  std::vector<IndicatorId> indicators;
+  Period pairing_period;
+  std::vector<GapFigure> at_pairing;
+  std::vector<Period> months;
+  FollowerTrend trend;
+};
+PairGaps LearnerGaps(const State& state, const LearningPair& pair, Date as_of);
 
 }  // namespace chollima::engine

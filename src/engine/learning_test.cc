@@ -395,6 +395,57 @@ TEST(Pairs, TheLatestPairOfALearnerIsInForce) {
   const std::vector<LearningPair> pairs = PairsInForce(e.s);
   ASSERT_EQ(pairs.size(), 1u);
   EXPECT_EQ(pairs[0].mentor, e.units[3]);
+  // On a day: the latest pair of each learner whose first day has come.
+  EXPECT_TRUE(PairsInForce(e.s, D(2026, 2, 28)).empty());
+  const std::vector<LearningPair> march = PairsInForce(e.s, D(2026, 3, 31));
+  ASSERT_EQ(march.size(), 1u);
+  EXPECT_EQ(march[0].mentor, e.units[1]);
+  const std::vector<LearningPair> april = PairsInForce(e.s, D(2026, 4, 30));
+  ASSERT_EQ(april.size(), 2u);
+  EXPECT_EQ(april[0].learner, e.units[0]);
+  EXPECT_EQ(april[0].mentor, e.units[3]);
+  EXPECT_EQ(april[1].learner, e.units[2]);
+  EXPECT_EQ(PairsInForce(e.s, D(2026, 5, 1)), pairs);
+}
+
+TEST(Pairs, TheLearnersGapsToItsMentorAtPairingAndMonthByMonth) {
+  Economy e;
+  const UnitId mentor = e.units[1];
+  const UnitId learner = e.units[0];
+  // Output per worker: the mentor 4 every month; the learner 2 in January (the period
+  // it was paired on), then 3 and 5 after its pair's first day.
+  for (int month = 1; month <= 3; ++month) e.Month(mentor, month, 5, 20);
+  e.Month(learner, 1, 10, 20);
+  e.Month(learner, 2, 10, 30);
+  e.Month(learner, 3, 10, 50);
+  const LearningPair pair{.peer_group = e.coal,
+                          .mentor = mentor,
+                          .learner = learner,
+                          .from = D(2026, 2, 1),
+                          .period = "2026-01"};
+  const PairGaps g = LearnerGaps(e.s, pair, D(2026, 3, 31));
+  ASSERT_EQ(g.indicators, std::vector<IndicatorId>{e.per_worker});
+  EXPECT_EQ(g.pairing_period, P("2026-01"));
+  ASSERT_EQ(g.at_pairing.size(), 1u);
+  EXPECT_NEAR(g.at_pairing[0].model, 4, 1e-12);
+  EXPECT_NEAR(g.at_pairing[0].follower, 2, 1e-12);
+  EXPECT_NEAR(g.at_pairing[0].gap, 2, 1e-12);
+  EXPECT_NEAR(g.at_pairing[0].gap_pct, 50, 1e-12);
+  // February (gap 1, 25 %) and March (gap -1, -25 %): slope -50 points a month, ahead.
+  ASSERT_EQ(g.months, (std::vector<Period>{P("2026-02"), P("2026-03")}));
+  ASSERT_EQ(g.trend.months.size(), 2u);
+  EXPECT_NEAR(g.trend.months[0][0].gap_pct, 25, 1e-12);
+  EXPECT_NEAR(g.trend.months[1][0].gap, -1, 1e-12);
+  EXPECT_NEAR(g.trend.slope[0], -50, 1e-12);
+  EXPECT_TRUE(g.trend.overtook[0]);
+  // Before the pair's first day: as_of's month alone ("now" is always as_of's month).
+  const PairGaps early = LearnerGaps(e.s, pair, D(2026, 1, 15));
+  EXPECT_EQ(early.months, std::vector<Period>{P("2026-01")});
+  EXPECT_NEAR(early.trend.months[0][0].gap_pct, 50, 1e-12);
+  // A period that does not parse (a store written by hand): the gaps of as_of's month.
+  LearningPair odd = pair;
+  odd.period = "";
+  EXPECT_EQ(LearnerGaps(e.s, odd, D(2026, 3, 31)).pairing_period, P("2026-03"));
 }
 
 }  // namespace

@@ -158,8 +158,7 @@ Response Api::Pairs(const Request& request) const {
     const engine::State& state = service_.state();
     CHOLLIMA_ASSIGN_OR_RETURN(const std::optional<GroupId> group, GroupFilter(request, state));
     io::JsonWriter w;
-    service::WritePairsJson(w, state, as_of.value_or(state.LastReportedDay().value_or(Date())),
-                            group);
+    service::WritePairsJson(w, state, as_of, group);
     return JsonResponse(200, w.Take());
   });
 }

@@ -85,6 +85,61 @@ Result<UnitId> UnitOption(const engine::State& s, const LearningOptions& o, std:
 
 Date DefaultDay(const engine::State& s) { return s.LastReportedDay().value_or(Date()); }
 
+// A pair's progress on every compared indicator (engine::LearnerGaps): members of the
+// pair's object.
+void WritePairGapsMembers(io::JsonWriter& w, const engine::State& state, const LearningPair& p,
+                          Date as_of) {
+  const engine::PairGaps g = engine::LearnerGaps(state, p, as_of);
+  const auto figure = [&](const engine::GapFigure& f) {
+    w.BeginObject();
+    w.Key("mentor");
+    w.Number(f.model);
+    w.Key("learner");
+    w.Number(f.follower);
+    w.Key("gap");
+    w.Number(f.gap);
+    w.Key("gap_pct");
+    w.Number(f.gap_pct);
+    w.EndObject();
+  };
+  w.Key("pairing_period");
+  w.String(FormatPeriod(g.pairing_period));
+  w.Key("months");
+  w.BeginArray();
+  for (const Period& m : g.months) w.String(FormatPeriod(m));
+  w.EndArray();
+  w.Key("gaps");
+  w.BeginArray();
+  for (size_t k = 0; k < g.indicators.size(); ++k) {
+    const engine::GapFigure& then = g.at_pairing[k];
+    const engine::GapFigure& now = g.trend.months.back()[k];
+    w.BeginObject();
+    w.Key("indicator");
+    WriteIndicatorRef(w, state, g.indicators[k]);
+    w.Key("at_pairing");
+    figure(then);
+    w.Key("now");
+    figure(now);
+    w.Key("closed_pct");
+    w.Number(then.gap > 0 && !std::isnan(now.gap) ? 100 * (then.gap - now.gap) / then.gap
+                                                  : std::nan(""));
+    w.Key("slope");
+    w.Number(g.trend.slope[k]);
+    w.Key("overtook");
+    w.Bool(g.trend.overtook[k]);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("trend");
+  w.BeginArray();
+  for (const std::vector<engine::GapFigure>& month : g.trend.months) {
+    w.BeginArray();
+    for (const engine::GapFigure& f : month) w.Number(f.gap_pct);
+    w.EndArray();
+  }
+  w.EndArray();
+}
+
 // The learner's score in the frontier of `group` over the month of `as_of` (NaN when not
 // scored there); frontiers are computed once per group.
 class ScoreBoard {
@@ -623,6 +678,7 @@ Status WriteUnitLearningJson(io::JsonWriter& w, const engine::State& state, Unit
     w.String(pair->period);
     w.Key("score_at_pairing");
     w.Number(pair->score_at_pairing);
+    WritePairGapsMembers(w, state, *pair, today);
     w.EndObject();
   }
   w.EndObject();
@@ -766,8 +822,9 @@ void WriteFollowersJson(io::JsonWriter& w, const engine::State& state,
 
 // ------------------------------------------------------------------ pairs
 
-void WritePairsJson(io::JsonWriter& w, const engine::State& state, Date as_of,
+void WritePairsJson(io::JsonWriter& w, const engine::State& state, std::optional<Date> in_force_on,
                     std::optional<GroupId> group) {
+  const Date as_of = in_force_on.value_or(DefaultDay(state));
   ScoreBoard board(state, as_of);
   w.BeginObject();
   w.Key("as_of");
@@ -776,7 +833,7 @@ void WritePairsJson(io::JsonWriter& w, const engine::State& state, Date as_of,
   w.String(FormatPeriod(board.month()));
   w.Key("pairs");
   w.BeginArray();
-  for (const LearningPair& p : engine::PairsInForce(state)) {
+  for (const LearningPair& p : engine::PairsInForce(state, in_force_on)) {
     if (group && p.peer_group != *group) continue;
     const double now = board.Score(p.peer_group, p.frontier, p.learner);
     w.BeginObject();
@@ -802,6 +859,7 @@ void WritePairsJson(io::JsonWriter& w, const engine::State& state, Date as_of,
     w.Number(std::fabs(1 - p.score_at_pairing));
     w.Key("gap_now");
     w.Number(std::fabs(1 - now));
+    WritePairGapsMembers(w, state, p, as_of);
     w.EndObject();
   }
   w.EndArray();

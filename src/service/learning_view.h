@@ -111,8 +111,10 @@ void WriteFollowersJson(io::JsonWriter& w, const engine::State& state,
 Result<ModelDesignation> FindModel(const engine::State& state, UnitId unit,
                                    std::optional<GroupId> group, Date as_of);
 
-// {"pairs":[...],"rules":[...]}: progress measured on the month of `as_of`.
-void WritePairsJson(io::JsonWriter& w, const engine::State& state, Date as_of,
+// {"pairs":[...],"rules":[...]}: the pairs in force on `as_of`, their progress measured
+// in its month; without it, the latest pairs (those applied to start after the latest
+// report too), their progress in the month of the latest reported day.
+void WritePairsJson(io::JsonWriter& w, const engine::State& state, std::optional<Date> as_of,
                     std::optional<GroupId> group);
 // {"peer_group","period","capacity","objective","from","mentors","pairs","unpaired",
 //  "total_cost","applied"}.

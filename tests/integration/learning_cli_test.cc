@@ -117,7 +117,12 @@ TEST_F(Learning, PairsAreAssignedUnderTheCapacityAndKeptWithTheirProgress) {
            "--rts", "crs", "--capacity", "2", "--from", "2026-01-02", "--apply"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr(R"("unpaired":[{"code":"C","name":"Unit C"}])"));
+  // On the last reported day, before their first day, the pairs are not in force yet;
+  // without a day, the latest pairs are listed.
   r = Run({"pairs", "list", "--db", "s.db", "--as-of", "2026-01-01"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(R"("pairs":[])"));
+  r = Run({"pairs", "list", "--db", "s.db"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr(R"("learner":{"code":"A","name":"Unit A"})"));
   EXPECT_THAT(r.out, HasSubstr(R"("learner":{"code":"D","name":"Unit D"})"));
@@ -126,6 +131,15 @@ TEST_F(Learning, PairsAreAssignedUnderTheCapacityAndKeptWithTheirProgress) {
   // The learner's efficiency at pairing is kept, and progress is measured on the same
   // frontier (CRS): nothing changed since, so D is still at 0.75.
   EXPECT_THAT(r.out, HasSubstr(R"("frontier":"crs in","score_at_pairing":0.75,"score_now":0.75)"));
+  // D's gaps to B on every indicator, in the pairing period and now (January both):
+  // out 20 - 30 = -10 (ahead: -50 %), workers 10 - 5 = 5 (an input: 100 % behind).
+  EXPECT_THAT(r.out, HasSubstr(R"("pairing_period":"2026-01","months":["2026-01"],"gaps":[)"));
+  EXPECT_THAT(r.out, HasSubstr(R"("at_pairing":{"mentor":20,"learner":30,"gap":-10,"gap_pct":-50},)"
+                               R"("now":{"mentor":20,"learner":30,"gap":-10,"gap_pct":-50},)"
+                               R"("closed_pct":null,"slope":null,"overtook":true})"));
+  EXPECT_THAT(r.out, HasSubstr(R"("at_pairing":{"mentor":5,"learner":10,"gap":5,"gap_pct":100},)"
+                               R"("now":{"mentor":5,"learner":10,"gap":5,"gap_pct":100},)"
+                               R"("closed_pct":0,"slope":null,"overtook":false})"));
   // Zero capacity is rejected.
   r = Run({"pairs", "assign", "--db", "s.db", "--group", "region/P1", "--capacity", "0"});
   EXPECT_EQ(r.exit_code, 1);

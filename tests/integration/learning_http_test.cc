@@ -434,7 +434,26 @@ TEST_F(LearningHttp, PairsAreProposedAppliedAndListed) {
     EXPECT_EQ(At(p, {"frontier"}).AsString(), "crs in") << code;
     EXPECT_NEAR(At(p, {"score_at_pairing"}).AsNumber(), score, 1e-9) << code;
     EXPECT_NEAR(At(p, {"score_now"}).AsNumber(), score, 1e-9) << code;
+    EXPECT_EQ(At(p, {"pairing_period"}).AsString(), "2026-01") << code;
   }
+  // The learner's gaps to its mentor on each indicator: A's out 20 - 20 = 0, workers (an
+  // input) 10 - 5 = 5, 100 % behind, nothing closed yet.
+  const io::JsonValue& gaps = At(WithUnit(list, "A", "learner"), {"gaps"});
+  ASSERT_EQ(gaps.size(), 2u);
+  EXPECT_EQ(At(gaps.Items()[0], {"indicator", "code"}).AsString(), "out");
+  EXPECT_EQ(At(gaps.Items()[0], {"at_pairing", "gap"}).AsNumber(), 0);
+  EXPECT_EQ(At(gaps.Items()[1], {"indicator", "code"}).AsString(), "workers");
+  EXPECT_EQ(At(gaps.Items()[1], {"at_pairing", "gap_pct"}).AsNumber(), 100);
+  EXPECT_EQ(At(gaps.Items()[1], {"now", "gap"}).AsNumber(), 5);
+  EXPECT_EQ(At(gaps.Items()[1], {"closed_pct"}).AsNumber(), 0);
+  // Without as_of: the latest pairs, though they start after the latest report; on the
+  // day before their first: none. The learner's own page shows its pair and gaps.
+  EXPECT_EQ(At(Json(Fetch("/api/pairs", "vic")), {"pairs"}).size(), 2u);
+  EXPECT_EQ(At(Json(Fetch("/api/pairs?as_of=2026-01-01", "vic")), {"pairs"}).size(), 0u);
+  const io::JsonValue mine = Json(Fetch("/api/units/D/learning?group=region/P1", "vic"));
+  EXPECT_EQ(At(mine, {"pair", "mentor", "code"}).AsString(), "B");
+  ASSERT_EQ(At(mine, {"pair", "gaps"}).size(), 2u);
+  EXPECT_EQ(At(At(mine, {"pair", "gaps"}).Items()[0], {"at_pairing", "gap"}).AsNumber(), -10);
   ASSERT_EQ(At(pairs, {"rules"}).size(), 1u);
   const io::JsonValue& rule = At(pairs, {"rules"}).Items()[0];
   EXPECT_EQ(At(rule, {"learner", "code"}).AsString(), "C");

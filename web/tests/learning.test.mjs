@@ -206,6 +206,17 @@ test('an admin proposes learning pairs, applies them and sees them in force', { 
     await settled(page);
     const inForce = await page.locator(`${tid('pairs-table')} tbody tr[data-learner]`).evaluateAll((els) => els.map((e) => `${e.getAttribute('data-mentor')}>${e.getAttribute('data-learner')}`));
     for (const [mt, ln] of proposed) assert.ok(inForce.includes(`${mt}>${ln}`), `${mt} → ${ln} in force`);
+    // each pair's gaps to its mentor, as the API gives them, indicator by indicator
+    const listed = await apiFromPage(page, 'GET', `/api/pairs?group=${encodeURIComponent(group)}`);
+    assert.equal(listed.status, 200, listed.text);
+    const first = listed.json.pairs.find((p) => p.learner.code === l0);
+    assert.ok(first && first.gaps.length >= 1, `${l0} has gaps to its mentor`);
+    for (const g of first.gaps) {
+      const li = page.locator(tid(`pair-gaps-${l0}-${g.indicator.code}`));
+      assert.equal(await li.count(), 1, `${l0} ${g.indicator.code} shown`);
+      const shown = Number(await li.getAttribute('data-gap-at-pairing'));
+      if (g.at_pairing.gap_pct !== null) assert.ok(Math.abs(shown - g.at_pairing.gap_pct) < 1e-9, `${g.indicator.code} gap at pairing ${shown} = ${g.at_pairing.gap_pct}`);
+    }
     await shot(page, 'pairs');
 
     // a learner's page names its mentor
@@ -213,6 +224,8 @@ test('an admin proposes learning pairs, applies them and sees them in force', { 
     await page.goto(`${BASE}/units/${learner}/learning?group=${encodeURIComponent(group)}`);
     await page.locator(tid('learning-pair-text')).waitFor();
     assert.equal(await page.locator(tid('learning-pair-text')).getAttribute('data-mentor'), mentor);
+    const mine = listed.json.pairs.find((p) => p.learner.code === learner);
+    assert.equal(await page.locator(`${tid('learning-pair-gaps')} li`).count(), mine.gaps.length, 'the learner page lists its gaps to the mentor');
 
     // forbid that pair: it is listed among the rules, and the next proposal avoids it
     await page.goto(`${BASE}/pairs?group=${encodeURIComponent(group)}`);

@@ -6,7 +6,7 @@
 // requests, and the peer group and period controls.
 
 import { api, request, type Group, type Participant } from '../api';
-import { lowerLeftHull, scatterChart, upperLeftHull, upperRightHull, type ScatterPoint } from '../charts';
+import { lowerLeftHull, scatterChart, sparkline, upperLeftHull, upperRightHull, type ScatterPoint } from '../charts';
 import { h, uid, type Child } from '../dom';
 import { int, num, pct, period as fmtPeriod } from '../format';
 import { latest } from '../fulfil';
@@ -89,6 +89,23 @@ export interface Model {
   followers?: number | null;
 }
 
+/** The mentor's and learner's figures of one indicator and the learner's gap. */
+export interface PairGapFigure {
+  mentor: number | null;
+  learner: number | null;
+  gap: number | null;
+  gap_pct: number | null;
+}
+
+export interface PairGap {
+  indicator: IndicatorRef;
+  at_pairing: PairGapFigure;
+  now: PairGapFigure;
+  closed_pct: number | null;
+  slope: number | null;
+  overtook: boolean;
+}
+
 export interface PairInForce {
   mentor: Named;
   learner?: Named;
@@ -96,11 +113,44 @@ export interface PairInForce {
   basis: string;
   period: string | null;
   score_at_pairing: number | null;
-  score?: number | null;
   score_now?: number | null;
   gap_at_pairing?: number | null;
   gap_now?: number | null;
   peer_group?: Participant | null;
+  pairing_period: string;
+  months: string[];
+  gaps: PairGap[];
+  /** Per month of `months`, the % gap per indicator of `gaps`. */
+  trend: (number | null)[][];
+}
+
+/**
+ * The learner's gap to its mentor on each indicator: in % of the mentor's figure at
+ * pairing → now (positive: behind), a line of it month by month since the pair began,
+ * and how much of the gap at pairing is closed.
+ */
+export function pairGaps(p: PairInForce, testid: string): Child {
+  if (!p.gaps.length) return h('span', { class: 'muted' }, '—');
+  const months = p.months;
+  return h(
+    'ul',
+    { class: 'pair-gaps', testid },
+    p.gaps.map((g, k) => {
+      const line = p.trend.map((row) => row[k] ?? null);
+      const then = g.at_pairing.gap_pct;
+      const now = g.now.gap_pct;
+      return h(
+        'li',
+        { testid: `${testid}-${g.indicator.code}`, 'data-gap-at-pairing': then === null ? '' : String(then), 'data-gap-now': now === null ? '' : String(now), 'data-closed': g.closed_pct === null ? '' : String(g.closed_pct) },
+        h('span', { class: 'ind', title: g.indicator.name }, g.indicator.code),
+        ' ',
+        h('span', { class: 'num', title: `mentor ${num(g.at_pairing.mentor)}, learner ${num(g.at_pairing.learner)} ${g.indicator.measure} in ${fmtPeriod(p.pairing_period)}; now mentor ${num(g.now.mentor)}, learner ${num(g.now.learner)}` }, `${pct(then)} → ${pct(now)}`),
+        g.overtook ? h('span', { class: 'overtook', title: 'Ahead of its mentor now' }, ' ★') : null,
+        line.length > 1 ? sparkline(line, { title: `${g.indicator.code} gap % ${months[0] ?? ''}…${months[months.length - 1] ?? ''}: ${line.map((v) => (v === null ? '–' : num(v))).join(', ')}`, width: 80, height: 20 }) : null,
+        g.closed_pct !== null ? h('span', { class: `muted num ${g.closed_pct > 0 ? 'chg-up' : g.closed_pct < 0 ? 'chg-down' : ''}` }, ` ${int(g.closed_pct)} % closed`) : null,
+      );
+    }),
+  );
 }
 
 export interface Learning {

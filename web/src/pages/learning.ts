@@ -13,6 +13,7 @@ import {
   groupText,
   learningApi,
   learningLink,
+  pairGaps,
   peerGroups,
   peerQuery,
   scoreText,
@@ -152,24 +153,29 @@ export async function learningPage(ctx: Ctx): Promise<void> {
   );
 
   const p = l.pair;
+  const pairsLink = (text: string) => h('a', { href: link('/pairs', { group: groupCode || undefined }) }, text);
   const pairBox = h(
     'section',
     { class: 'card', 'aria-labelledby': 'learning-pair-h', testid: 'learning-pair' },
     h('h2', { id: 'learning-pair-h' }, 'Learning pair'),
     p
-      ? h(
-          'p',
-          { testid: 'learning-pair-text', 'data-mentor': p.mentor.code },
-          'Learns from ',
-          h('a', { href: learningLink(p.mentor.code, lq) }, `${p.mentor.name || p.mentor.code} (${p.mentor.code})`),
-          ` since ${day(p.from)}`,
-          p.basis ? ` (${p.basis === 'assigned' ? 'assigned by the planners' : p.basis})` : '',
-          p.score_at_pairing !== null ? `; score at pairing ${scoreText(p.score_at_pairing)}${p.period ? ` (${fmtPeriod(p.period)})` : ''}` : '',
-          l.score !== null && p.score_at_pairing !== null ? `, now ${scoreText(l.score)}` : '',
-          '. ',
-          h('a', { href: link('/pairs', { group: groupCode || undefined }) }, 'All pairs'),
-        )
-      : h('p', { class: 'muted' }, 'No learning pair. ', h('a', { href: link('/pairs', { group: groupCode || undefined }) }, 'Pairs of the group')),
+      ? [
+          h(
+            'p',
+            { testid: 'learning-pair-text', 'data-mentor': p.mentor.code },
+            'Learns from ',
+            h('a', { href: learningLink(p.mentor.code, lq) }, `${p.mentor.name || p.mentor.code} (${p.mentor.code})`),
+            ` since ${day(p.from)}`,
+            p.basis ? ` (${p.basis === 'assigned' ? 'assigned by the planners' : p.basis})` : '',
+            p.score_at_pairing !== null ? `; score at pairing ${scoreText(p.score_at_pairing)}${p.period ? ` (${fmtPeriod(p.period)})` : ''}` : '',
+            l.score !== null && p.score_at_pairing !== null ? `, now ${scoreText(l.score)}` : '',
+            '. ',
+            pairsLink('All pairs'),
+          ),
+          h('h3', null, 'Its gap to the mentor, at pairing → now'),
+          pairGaps(p, 'learning-pair-gaps'),
+        ]
+      : h('p', { class: 'muted' }, 'No learning pair. ', pairsLink('Pairs of the group')),
   );
 
   status.replaceWith(controls, standing, peersBox, targetsBox, modelsBox, pairBox);

@@ -17,6 +17,7 @@ import {
   learningApi,
   listOf,
   nameOf,
+  pairGaps,
   peerGroups,
   periodChoices,
   scoreText,
@@ -44,10 +45,9 @@ interface Rule {
 
 const num0 = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-/** The learner's score now: the field the server names it by. */
+/** The learner's score now (null when not scored in the month of as_of). */
 function scoreNow(p: PairInForce): number | null {
-  const r = p as unknown as Record<string, unknown>;
-  return num0(r.score_now) ?? num0(r.score) ?? num0(r.learner_score) ?? num0((r.now as Record<string, unknown> | undefined)?.score);
+  return num0(p.score_now);
 }
 
 function asNamed(v: unknown): Named {
@@ -83,7 +83,7 @@ export async function pairsPage(ctx: Ctx): Promise<void> {
     'section',
     { class: 'card', 'aria-labelledby': 'pairs-h' },
     h('h2', { id: 'pairs-h' }, `Pairs in force (${int(pairs.length)})`),
-    typeof answer.as_of === 'string' ? h('p', { class: 'muted' }, `As of ${day(answer.as_of)}. The gap is 1 − score: how far the learner is from the frontier.`) : null,
+    typeof answer.as_of === 'string' ? h('p', { class: 'muted' }, `As of ${day(answer.as_of)}. The gap is 1 − score: how far the learner is from the frontier. The gap to the mentor is on each indicator compared, in % of the mentor’s figure (positive: behind), in the period paired on and now, with its line month by month since the pair began.`) : null,
     dataTable<PairInForce>({
       testid: 'pairs-table',
       rows: pairs,
@@ -97,6 +97,7 @@ export async function pairsPage(ctx: Ctx): Promise<void> {
         { key: 'from', label: 'Since', sort: (p) => p.from, cell: (p) => `${day(p.from)}${p.basis ? ` (${p.basis})` : ''}` },
         { key: 'progress', label: 'Score at pairing → now', num: true, sort: (p) => progress(p), cell: (p) => progressCell(p) },
         { key: 'gap', label: 'Gap closed', num: true, sort: (p) => progress(p), cell: (p) => gapClosed(p) },
+        { key: 'gaps', label: 'Gap to the mentor at pairing → now', cell: (p) => pairGaps(p, `pair-gaps-${codeOf(p.learner)}`) },
       ],
     }),
   );
