@@ -4,6 +4,9 @@
 #include <benchmark/benchmark.h>
 
 #include <cmath>
+#include <optional>
+#include <span>
+#include <vector>
 
 #include "demo/demo.h"
 #include "demo/emulation.h"
@@ -86,6 +89,56 @@ void BM_DemoRecordBookRebuild(benchmark::State& st) {
   st.counters["records"] = static_cast<double>(records);
 }
 BENCHMARK(BM_DemoRecordBookRebuild)->Unit(benchmark::kMillisecond);
+
+// The demo through November 30 and its record book; then one report of December 1 moves
+// the last reported day past the month end: every unit's November counts now (the month
+// records of the indicators whose running month did not count may change at once).
+void BM_DemoRecordBookMonthEnd(benchmark::State& st) {
+  static const engine::State november = [] {
+    const demo::DemoEconomy economy = demo::GenerateDemo({.units = 10000, .seed = 1, .year = 2026});
+    engine::State s;
+    engine::ApplyChanges(service::StructureChanges(economy.structure), s);
+    const Date end = Date::FromCivil(2026, 11, 30);
+    std::vector<Report> kept;
+    economy.ForEachReportChunk([&](std::span<const Report> chunk) {
+      kept.clear();
+      for (const Report& r : chunk) {
+        if (r.date <= end) kept.push_back(r);
+      }
+      s.SetReports(kept);
+    });
+    return s;
+  }();
+  static const engine::RecordBook book(november, november.outlier_reviews());
+  // A day-grain base indicator that unit 0 reports.
+  IndicatorId indicator = kNoId;
+  for (size_t i = 0; i < november.indicators().size() && indicator == kNoId; ++i) {
+    const Indicator& ind = november.indicators()[i];
+    const int32_t series = november.FindSeries(0, static_cast<IndicatorId>(i));
+    if (!ind.IsDerived() && ind.grain == Grain::kDay && series >= 0) {
+      indicator = static_cast<IndicatorId>(i);
+    }
+  }
+  Changes c;
+  c.reports.push_back(
+      {.unit = 0, .indicator = indicator, .date = Date::FromCivil(2026, 12, 1), .value = 1});
+  size_t events = 0;
+  // The copies live across iterations so that freeing them is not timed.
+  std::optional<engine::State> s;
+  std::optional<engine::RecordBook> b;
+  for (auto _ : st) {
+    st.PauseTiming();
+    s.reset();
+    b.reset();
+    s.emplace(november);
+    b.emplace(book);
+    engine::ApplyChanges(c, *s);
+    st.ResumeTiming();
+    events = b->Apply(*s, s->outlier_reviews(), c).size();
+  }
+  st.counters["events"] = static_cast<double>(events);
+}
+BENCHMARK(BM_DemoRecordBookMonthEnd)->Unit(benchmark::kMillisecond)->Iterations(5);
 
 }  // namespace
 }  // namespace chollima

@@ -86,9 +86,10 @@ else
 fi
 
 echo
-echo "== the demo's drives and records rebuilt from scratch (10,000 units, a year) vs one sequential sum"
+echo "== the demo's drives and records rebuilt from scratch (10,000 units, a year), and the record"
+echo "   book's update by a report that moves the last reported day past a month end, vs one sequential sum"
 "$root/$build/bench/demo_recompute_benchmark" --benchmark_min_time=1 \
-  --benchmark_filter='BM_DemoSequentialSum|BM_DemoDriveRebuild|BM_DemoRecordBookRebuild' \
+  --benchmark_filter='BM_DemoSequentialSum|BM_DemoDriveRebuild|BM_DemoRecordBookRebuild|BM_DemoRecordBookMonthEnd' \
   --benchmark_out="$work/emulation.json" --benchmark_out_format=json >/dev/null
 python3 - "$work/emulation.json" <<'PY'
 import json, sys
@@ -97,6 +98,9 @@ base = runs["BM_DemoSequentialSum"]
 print(f"sequential sum       : {base:.1f} ms")
 for name, label in (("BM_DemoDriveRebuild", "drives rebuilt"), ("BM_DemoRecordBookRebuild", "record book rebuilt")):
     print(f"{label:21}: {runs[name]:.1f} ms   RATIO {runs[name] / base:.2f} of the sum")
+month_end = next(v for k, v in runs.items() if k.startswith("BM_DemoRecordBookMonthEnd"))
+print(f"month-end commit     : {month_end:.1f} ms   RATIO {month_end / base:.2f} of the sum, "
+      f"{runs['BM_DemoRecordBookRebuild'] / month_end:.0f}x less than the rebuild")
 PY
 
 echo

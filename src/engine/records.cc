@@ -46,6 +46,43 @@ double SelectMedian(std::vector<double>& v) {
 
 Period PeriodFromKey(Grain grain, int32_t begin) { return PeriodOf(grain, Date(begin)); }
 
+// The groups `unit` belongs to on `day` in every hierarchy, leaves and their ancestors,
+// sorted.
+void GroupsOn(const State& state, UnitId unit, Date day, std::vector<GroupId>& out) {
+  out.clear();
+  for (size_t h = 0; h < state.hierarchies().size(); ++h) {
+    for (GroupId g = state.GroupOf(unit, static_cast<HierarchyId>(h), day); g != kNoId;
+         g = state.groups()[static_cast<size_t>(g)].parent) {
+      out.push_back(g);
+    }
+  }
+  std::sort(out.begin(), out.end());
+}
+
+// A period's value from the counted days of a series (`days` from `origin`, blocked
+// reports NaN, covering `p`) and its membership day (the last day with a counted
+// report); nullopt when no day of `p` has one.
+struct PeriodValue {
+  double value = 0;
+  Date member_day;
+};
+std::optional<PeriodValue> ValueOfPeriod(std::span<const double> days, Date origin, const Period& p,
+                                         Aggregation aggregation) {
+  const std::span<const double> span =
+      days.subspan(static_cast<size_t>(p.begin - origin), static_cast<size_t>(p.days()));
+  const SeriesAggregate a = AggregateSeries(span, aggregation);
+  if (a.reported_days == 0) return std::nullopt;
+  size_t k = span.size();
+  while (IsMissing(span[k - 1])) --k;
+  return PeriodValue{a.actual, p.begin + static_cast<int32_t>(k - 1)};
+}
+
+// Whether the month and year periods of an indicator count while they run (see
+// SEMANTICS: a higher-is-better sum only grows).
+bool CountsRunning(const Indicator& ind) {
+  return ind.direction == Direction::kHigher && ind.aggregation == Aggregation::kSum;
+}
+
 }  // namespace
 
 const char* RecordScopeName(RecordScope s) {
@@ -230,18 +267,7 @@ void RecordBook::ComputeCandidates(const State& state, int32_t series, bool days
   for (const Membership& m : ms) breaks.push_back(m.from);
   std::sort(breaks.begin(), breaks.end());
   breaks.erase(std::unique(breaks.begin(), breaks.end()), breaks.end());
-  const size_t hierarchies = state.hierarchies().size();
   std::vector<GroupId> groups;
-  auto groups_on = [&](Date d) {
-    groups.clear();
-    for (size_t h = 0; h < hierarchies; ++h) {
-      for (GroupId g = state.GroupOf(sd.unit, static_cast<HierarchyId>(h), d); g != kNoId;
-           g = state.groups()[static_cast<size_t>(g)].parent) {
-        groups.push_back(g);
-      }
-    }
-    std::sort(groups.begin(), groups.end());
-  };
 
   // Adds a candidate (in increasing period order) whose membership day is `member_day`.
   auto add = [&](GrainData& g, size_t& segment, Candidate c, Date member_day) {
@@ -249,7 +275,7 @@ void RecordBook::ComputeCandidates(const State& state, int32_t series, bool days
         std::upper_bound(breaks.begin(), breaks.end(), member_day) - breaks.begin());
     if (g.runs.empty() || seg != segment) {
       segment = seg;
-      groups_on(member_day);
+      GroupsOn(state, sd.unit, member_day, groups);
       if (g.runs.empty() || g.runs.back().groups != groups) {
         g.runs.push_back(Run{groups, {}});
       }
@@ -267,7 +293,7 @@ void RecordBook::ComputeCandidates(const State& state, int32_t series, bool days
       add(g, segment, Candidate{d.days(), scratch_[t]}, d);
     }
   }
-  const bool running = ind.direction == Direction::kHigher && ind.aggregation == Aggregation::kSum;
+  const bool running = CountsRunning(ind);
   const Date end = origin + static_cast<int32_t>(scratch_.size());
   for (size_t gi = 1; gi < 3; ++gi) {
     const Grain grain = kGrains[gi];
@@ -278,15 +304,52 @@ void RecordBook::ComputeCandidates(const State& state, int32_t series, bool days
       if (p.begin > *last) break;
       const bool complete = p.end - 1 <= *last;
       if (!complete && !running) continue;
-      const std::span<const double> span(scratch_.data() + (p.begin - origin),
-                                         static_cast<size_t>(p.days()));
-      const SeriesAggregate a = AggregateSeries(span, ind.aggregation);
-      if (a.reported_days == 0) continue;
-      size_t k = span.size();
-      while (IsMissing(span[k - 1])) --k;
-      add(g, segment, Candidate{p.begin.days(), a.actual}, p.begin + static_cast<int32_t>(k - 1));
+      if (const std::optional<PeriodValue> v =
+              ValueOfPeriod(scratch_, origin, p, ind.aggregation)) {
+        add(g, segment, Candidate{p.begin.days(), v->value}, v->member_day);
+      }
     }
   }
+}
+
+bool RecordBook::CompletedPeriodsChange(const State& state, int32_t series, Date old_last,
+                                        Date new_last) {
+  const SeriesData& sd = series_[static_cast<size_t>(series)];
+  const Indicator& ind = state.indicators()[static_cast<size_t>(sd.indicator)];
+  if (ind.IsDerived() || CountsRunning(ind)) return false;
+  const std::span<const double> days = state.Series(series);
+  const Date origin = state.origin();
+  const Date end = origin + static_cast<int32_t>(days.size());
+  const double sign = SignOf(ind.direction);
+  for (size_t gi = 1; gi < 3; ++gi) {
+    if (ind.grain > kGrains[gi]) continue;
+    // The one period that holds the old L, complete now and not before; the series has no
+    // report after the old L, so no later period has a value.
+    const Period p = PeriodOf(kGrains[gi], old_last);
+    if (p.end - 1 <= old_last || p.end - 1 > new_last) continue;
+    if (p.begin < origin || p.end > end) return true;  // outside the series: recompute it
+    scratch_.assign(days.begin() + (p.begin - origin), days.begin() + (p.end - origin));
+    const auto first = std::lower_bound(sd.outliers.begin(), sd.outliers.end(), p.begin,
+                                        [](const Outlier& o, Date d) { return o.date < d; });
+    for (auto o = first; o != sd.outliers.end() && o->date < p.end; ++o) {
+      if (o->confirmed != true) {
+        scratch_[static_cast<size_t>(o->date - p.begin)] = std::numeric_limits<double>::quiet_NaN();
+      }
+    }
+    const std::optional<PeriodValue> v = ValueOfPeriod(scratch_, p.begin, p, ind.aggregation);
+    if (!v) continue;
+    // It would be appended (ComputeCandidates' order): a new run when its membership
+    // differs from the last run's, else a step of the last staircase when it beats it.
+    const GrainData& g = sd.grains[gi];
+    if (g.runs.empty()) return true;
+    GroupsOn(state, sd.unit, v->member_day, scopes_scratch_);
+    if (g.runs.back().groups != scopes_scratch_) return true;
+    const std::vector<Candidate>& st = g.runs.back().staircase;
+    if (st.empty() || CandidateBetter(Candidate{p.begin.days(), v->value}, st.back(), sign)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 const RecordBook::Candidate* RecordBook::BestIn(const GrainData& g, int32_t scope, int32_t before,
@@ -555,9 +618,28 @@ std::vector<RecordEvent> RecordBook::Apply(const State& state,
   for (int32_t s : touched) ComputeOutliers(state, s);
 
   std::vector<RecordEvent> events;
+  const std::optional<Date> old_last = last_;
   last_ = state.LastReportedDay();
   const Cutoff cutoff = CutoffOf(last_);
-  if (cutoff != cutoff_ || !changes.changed_indicators.empty()) {
+  if (cutoff != cutoff_ && changes.changed_indicators.empty() && old_last && last_ &&
+      *last_ >= *old_last) {
+    // L moved forward past the end of a month (or year). The touched series are redone
+    // below anyway; an untouched one has no report after the old L, so the only period
+    // it can gain is the month (year) of the old L, complete now, of an indicator whose
+    // running period did not count. Those it gains are redone like touched ones.
+    cutoff_ = cutoff;
+    const size_t touched_before = touched.size();
+    for (size_t s = 0; s < series_.size(); ++s) {
+      const auto id = static_cast<int32_t>(s);
+      if (series_[s].unit == kNoId ||
+          std::binary_search(touched.begin(),
+                             touched.begin() + static_cast<std::ptrdiff_t>(touched_before), id)) {
+        continue;
+      }
+      if (CompletedPeriodsChange(state, id, *old_last, *last_)) touched.push_back(id);
+    }
+    std::sort(touched.begin(), touched.end());
+  } else if (cutoff != cutoff_ || !changes.changed_indicators.empty()) {
     // Which months and years count changed (or a direction or aggregation): all of them.
     cutoff_ = cutoff;
     std::map<RecordKey, RecordEntry, KeyLess> before = std::move(table_);

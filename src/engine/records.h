@@ -185,11 +185,12 @@ class RecordBook {
   // updates the records and returns the events (see SEMANTICS) ordered by indicator,
   // grain, scope, scope id. The cost is proportional to the series the changes touch
   // (each touched unit-indicator is recomputed whole, then its entries in the scope
-  // sets are replaced: O(days of the series + scopes * log units)), not to the State;
-  // except when the last reported day crosses a month end (the months and years that
-  // count change) or an indicator is changed: then every record is recomputed, at the
-  // cost of the constructor's pass without its outlier scan (and, at a month end,
-  // without the untouched series' day values).
+  // sets are replaced: O(days of the series + scopes * log units)), not to the State.
+  // When the last reported day moves past a month end, every other series is asked
+  // whether the month (year) just completed gives it a new candidate (one period's
+  // aggregate each, for the indicators whose running period did not count) and those
+  // that gain one are recomputed like touched ones. Only a changed indicator recomputes
+  // every record, at the cost of the constructor's pass without its outlier scan.
   // REQUIRES: the book reflects `state` as it was before `changes`.
   std::vector<RecordEvent> Apply(const State& state, std::span<const OutlierReview> reviews,
                                  const Changes& changes);
@@ -267,6 +268,9 @@ class RecordBook {
   void ComputeOutliers(const State& state, int32_t series);
   // The series' runs of month and year candidates, and of day candidates if `days_too`.
   void ComputeCandidates(const State& state, int32_t series, bool days_too);
+  // Whether ComputeCandidates would change the untouched series' runs now that the last
+  // reported day moved forward from `old_last` to `new_last` (past a month end).
+  bool CompletedPeriodsChange(const State& state, int32_t series, Date old_last, Date new_last);
   struct Pending {
     IndicatorId indicator;
     int32_t grain;
