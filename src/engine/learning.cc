@@ -489,6 +489,11 @@ PairGaps LearnerGaps(const State& state, const LearningPair& pair, Date as_of) {
   if (out.indicators.empty()) out.indicators = ComparedIndicators(state, pair.mentor, now);
   out.at_pairing = Gaps(state, pair.mentor, pair.learner, out.indicators, out.pairing_period);
   out.trend = GapTrend(state, pair.mentor, pair.learner, out.indicators, out.months);
+  for (size_t k = 0; k < out.indicators.size(); ++k) {
+    const double then = out.at_pairing[k].gap_pct;
+    const double latest = out.trend.months.back()[k].gap_pct;
+    out.closed_pct.push_back(then > 0 && !std::isnan(latest) ? 100 * (then - latest) / then : kNaN);
+  }
   return out;
 }
 

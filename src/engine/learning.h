@@ -166,13 +166,17 @@ std::vector<LearningPair> PairsInForce(const State& state, std::optional<Date> d
 // `as_of` when the mentor reported none then). `at_pairing`: the gaps in the pairing
 // period, on the figures as they stand now (corrections included); `trend`: month by
 // month from the month of the pair's first day to as_of's (TrendMonths), its last month,
-// as_of's, being "now".
+// as_of's, being "now". `closed_pct`: the share of the gap at pairing closed now, in
+// terms of gap_pct (the pairing period may be a quarter, whose output per worker is three
+// months' worth: the percentages compare), 100 (at pairing - now) / at pairing; NaN
+// when the learner was not behind (gap_pct <= 0) or a figure is missing.
 struct PairGaps {
   std::vector<IndicatorId> indicators;
   Period pairing_period;
   std::vector<GapFigure> at_pairing;
   std::vector<Period> months;
   FollowerTrend trend;
+  std::vector<double> closed_pct;
 };
 PairGaps LearnerGaps(const State& state, const LearningPair& pair, Date as_of);
 

@@ -438,6 +438,23 @@ TEST(Pairs, TheLearnersGapsToItsMentorAtPairingAndMonthByMonth) {
   EXPECT_NEAR(g.trend.months[1][0].gap, -1, 1e-12);
   EXPECT_NEAR(g.trend.slope[0], -50, 1e-12);
   EXPECT_TRUE(g.trend.overtook[0]);
+  // Half of the 50 % gap at pairing is closed in February, 150 % in March (ahead).
+  EXPECT_NEAR(LearnerGaps(e.s, pair, D(2026, 2, 28)).closed_pct[0], 50, 1e-12);
+  EXPECT_NEAR(g.closed_pct[0], 150, 1e-12);
+  // Paired on the first quarter, whose output per worker is three months' output over
+  // the mean workers: the gap closed is measured in % of the mentor's figure, not in
+  // tonnes a worker (a quarter's 2 t against a month's 0 t).
+  LearningPair quarter = pair;
+  quarter.period = "2026-Q1";
+  quarter.from = D(2026, 4, 1);
+  e.Month(mentor, 4, 5, 20);
+  e.Month(learner, 4, 10, 40);
+  const PairGaps q = LearnerGaps(e.s, quarter, D(2026, 4, 30));
+  // Q1: mentor 60 / 5 = 12, learner 100 / 10 = 10: gap 2 (16.7 %); April: 4 and 4.
+  EXPECT_NEAR(q.at_pairing[0].gap, 2, 1e-12);
+  EXPECT_NEAR(q.at_pairing[0].gap_pct, 100.0 / 6, 1e-12);
+  EXPECT_NEAR(q.trend.months.back()[0].gap, 0, 1e-12);
+  EXPECT_NEAR(q.closed_pct[0], 100, 1e-12);
   // Before the pair's first day: as_of's month alone ("now" is always as_of's month).
   const PairGaps early = LearnerGaps(e.s, pair, D(2026, 1, 15));
   EXPECT_EQ(early.months, std::vector<Period>{P("2026-01")});

@@ -121,8 +121,7 @@ void WritePairGapsMembers(io::JsonWriter& w, const engine::State& state, const L
     w.Key("now");
     figure(now);
     w.Key("closed_pct");
-    w.Number(then.gap > 0 && !std::isnan(now.gap) ? 100 * (then.gap - now.gap) / then.gap
-                                                  : std::nan(""));
+    w.Number(g.closed_pct[k]);
     w.Key("slope");
     w.Number(g.trend.slope[k]);
     w.Key("overtook");
