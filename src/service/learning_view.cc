@@ -179,6 +179,39 @@ class ScoreBoard {
   std::unordered_map<std::string, std::unordered_map<UnitId, double>> scores_;
 };
 
+// A pair in force as GET /api/pairs lists it (the unit's learning page shows the same):
+// the learner's score at pairing and now (in `board`'s month, on the pair's frontier),
+// the gap 1 - score, and its gaps to the mentor on every indicator.
+void WritePairJson(io::JsonWriter& w, const engine::State& state, const LearningPair& p, Date as_of,
+                   ScoreBoard& board) {
+  const double now = board.Score(p.peer_group, p.frontier, p.learner);
+  w.BeginObject();
+  w.Key("mentor");
+  WriteUnitRef(w, state, p.mentor);
+  w.Key("learner");
+  WriteUnitRef(w, state, p.learner);
+  w.Key("peer_group");
+  WriteGroupRef(w, state, p.peer_group);
+  w.Key("from");
+  w.String(FormatDate(p.from));
+  w.Key("basis");
+  w.String(p.basis);
+  w.Key("period");
+  w.String(p.period);
+  w.Key("frontier");
+  w.String(p.frontier);
+  w.Key("score_at_pairing");
+  w.Number(p.score_at_pairing);
+  w.Key("score_now");
+  w.Number(now);
+  w.Key("gap_at_pairing");
+  w.Number(std::fabs(1 - p.score_at_pairing));
+  w.Key("gap_now");
+  w.Number(std::fabs(1 - now));
+  WritePairGapsMembers(w, state, p, as_of);
+  w.EndObject();
+}
+
 }  // namespace
 
 // ------------------------------------------------------------------ options
@@ -666,19 +699,8 @@ Status WriteUnitLearningJson(io::JsonWriter& w, const engine::State& state, Unit
   if (pair == pairs.end()) {
     w.Null();
   } else {
-    w.BeginObject();
-    w.Key("mentor");
-    WriteUnitRef(w, state, pair->mentor);
-    w.Key("from");
-    w.String(FormatDate(pair->from));
-    w.Key("basis");
-    w.String(pair->basis);
-    w.Key("period");
-    w.String(pair->period);
-    w.Key("score_at_pairing");
-    w.Number(pair->score_at_pairing);
-    WritePairGapsMembers(w, state, *pair, today);
-    w.EndObject();
+    ScoreBoard board(state, today);
+    WritePairJson(w, state, *pair, today, board);
   }
   w.EndObject();
   return OkStatus();
@@ -834,32 +856,7 @@ void WritePairsJson(io::JsonWriter& w, const engine::State& state, std::optional
   w.BeginArray();
   for (const LearningPair& p : engine::PairsInForce(state, in_force_on)) {
     if (group && p.peer_group != *group) continue;
-    const double now = board.Score(p.peer_group, p.frontier, p.learner);
-    w.BeginObject();
-    w.Key("mentor");
-    WriteUnitRef(w, state, p.mentor);
-    w.Key("learner");
-    WriteUnitRef(w, state, p.learner);
-    w.Key("peer_group");
-    WriteGroupRef(w, state, p.peer_group);
-    w.Key("from");
-    w.String(FormatDate(p.from));
-    w.Key("basis");
-    w.String(p.basis);
-    w.Key("period");
-    w.String(p.period);
-    w.Key("frontier");
-    w.String(p.frontier);
-    w.Key("score_at_pairing");
-    w.Number(p.score_at_pairing);
-    w.Key("score_now");
-    w.Number(now);
-    w.Key("gap_at_pairing");
-    w.Number(std::fabs(1 - p.score_at_pairing));
-    w.Key("gap_now");
-    w.Number(std::fabs(1 - now));
-    WritePairGapsMembers(w, state, p, as_of);
-    w.EndObject();
+    WritePairJson(w, state, p, as_of, board);
   }
   w.EndArray();
   w.Key("rules");

@@ -452,6 +452,8 @@ TEST_F(LearningHttp, PairsAreProposedAppliedAndListed) {
   EXPECT_EQ(At(Json(Fetch("/api/pairs?as_of=2026-01-01", "vic")), {"pairs"}).size(), 0u);
   const io::JsonValue mine = Json(Fetch("/api/units/D/learning?group=region/P1", "vic"));
   EXPECT_EQ(At(mine, {"pair", "mentor", "code"}).AsString(), "B");
+  EXPECT_EQ(At(mine, {"pair", "learner", "code"}).AsString(), "D");
+  EXPECT_NEAR(At(mine, {"pair", "score_now"}).AsNumber(), 0.75, 1e-9);  // on the pair's CRS
   ASSERT_EQ(At(mine, {"pair", "gaps"}).size(), 2u);
   EXPECT_EQ(At(At(mine, {"pair", "gaps"}).Items()[0], {"at_pairing", "gap"}).AsNumber(), -10);
   ASSERT_EQ(At(pairs, {"rules"}).size(), 1u);

@@ -112,6 +112,8 @@ export interface PairInForce {
   from: string;
   basis: string;
   period: string | null;
+  /** Returns to scale and orientation of the frontier it was made on, `vrs in`. */
+  frontier?: string;
   score_at_pairing: number | null;
   score_now?: number | null;
   gap_at_pairing?: number | null;

@@ -168,7 +168,7 @@ export async function learningPage(ctx: Ctx): Promise<void> {
             ` since ${day(p.from)}`,
             p.basis ? ` (${p.basis === 'assigned' ? 'assigned by the planners' : p.basis})` : '',
             p.score_at_pairing !== null ? `; score at pairing ${scoreText(p.score_at_pairing)}${p.period ? ` (${fmtPeriod(p.period)})` : ''}` : '',
-            l.score !== null && p.score_at_pairing !== null ? `, now ${scoreText(l.score)}` : '',
+            p.score_now != null && p.score_at_pairing !== null ? `, now ${scoreText(p.score_now)}${p.frontier ? ` (${p.frontier})` : ''}` : '',
             '. ',
             pairsLink('All pairs'),
           ),
