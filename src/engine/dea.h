@@ -62,6 +62,8 @@ struct Options {
   // LP; beyond it CLP solves that LP again (counted in Stats::clp_fallbacks). The
   // default is never reached on DEA data; tests set a small value to exercise CLP.
   int64_t lp_iteration_limit = 5000;
+
+  friend bool operator==(const Options&, const Options&) = default;
 };
 
 // The units of one peer group, row-major: x[j * m + i] is input i of unit j,

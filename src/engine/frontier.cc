@@ -114,7 +114,58 @@ Result<std::vector<UnitId>> PeerGroupUnits(const State& state, const PeerGroupSp
   return units;
 }
 
-Result<FrontierResult> ComputeFrontier(const State& state, const FrontierQuery& query) {
+FrontierCache::FrontierCache(size_t max_entries, size_t max_units)
+    : max_entries_(std::max<size_t>(1, max_entries)), max_units_(max_units) {}
+
+FrontierCache::Counters FrontierCache::counters() const {
+  const std::lock_guard lock(mu_);
+  return counters_;
+}
+
+Result<std::shared_ptr<const dea::Frontier>> FrontierCache::Solve(const std::vector<UnitId>& ids,
+                                                                  const dea::Data& data,
+                                                                  const dea::Options& options) {
+  const auto same = [&](const Entry& e) {
+    return e.options == options && e.ids == ids && e.data.inputs == data.inputs &&
+           e.data.outputs == data.outputs && e.data.x == data.x && e.data.y == data.y;
+  };
+  {
+    const std::lock_guard lock(mu_);
+    for (Entry& e : entries_) {
+      if (same(e)) {
+        e.used = ++clock_;
+        ++counters_.hits;
+        return e.frontier;
+      }
+    }
+  }
+  auto solved = dea::Solve(data, options);
+  if (!solved.ok()) return solved.error();
+  auto frontier = std::make_shared<const dea::Frontier>(std::move(*solved));
+  const std::lock_guard lock(mu_);
+  ++counters_.solves;
+  if (ids.size() > max_units_) return frontier;  // too big to keep
+  // Replaces the entry of the same units and options (its figures are older), else
+  // adds one; then forgets the least recently used while over either bound.
+  const auto old = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) {
+    return e.options == options && e.ids == ids;
+  });
+  if (old != entries_.end()) entries_.erase(old);
+  entries_.push_back({ids, data, options, frontier, ++clock_});
+  size_t units = 0;
+  for (const Entry& e : entries_) units += e.ids.size();
+  while (entries_.size() > max_entries_ || units > max_units_) {
+    const auto lru =
+        std::min_element(entries_.begin(), entries_.end(),
+                         [](const Entry& a, const Entry& b) { return a.used < b.used; });
+    units -= lru->ids.size();
+    entries_.erase(lru);
+  }
+  return frontier;
+}
+
+Result<FrontierResult> ComputeFrontier(const State& state, const FrontierQuery& query,
+                                       FrontierCache* cache) {
   CHOLLIMA_ASSIGN_OR_RETURN(const std::vector<UnitId> members,
                             PeerGroupUnits(state, query.peers, query.period));
   FrontierResult out;
@@ -203,17 +254,33 @@ Result<FrontierResult> ComputeFrontier(const State& state, const FrontierQuery& 
         "no unit of the peer group can be scored in " + period +
         (names.empty() ? std::string(" (the group is empty)") : " (" + names + ")"));
   }
-  auto solved = dea::Solve(data, query.options);
-  if (!solved.ok()) return solved.error();
-  for (size_t j = 0; j < out.units.size(); ++j) {
-    dea::UnitResult& r = solved->units[j];
-    for (dea::Peer& p : r.peers) p.unit = out.units[static_cast<size_t>(p.unit)].unit;
-    out.units[j].result = std::move(r);
+  // From the cache a shared frontier, copied; else a fresh one, moved.
+  std::shared_ptr<const dea::Frontier> kept;
+  dea::Frontier own;
+  if (cache != nullptr) {
+    std::vector<UnitId> ids;
+    ids.reserve(out.units.size());
+    for (const FrontierUnit& u : out.units) ids.push_back(u.unit);
+    CHOLLIMA_ASSIGN_OR_RETURN(kept, cache->Solve(ids, data, query.options));
+  } else {
+    auto fresh = dea::Solve(data, query.options);
+    if (!fresh.ok()) return fresh.error();
+    own = std::move(*fresh);
   }
-  for (int32_t f : solved->frame) out.frame.push_back(out.units[static_cast<size_t>(f)].unit);
+  const dea::Frontier& solved = kept ? *kept : own;
+  for (size_t j = 0; j < out.units.size(); ++j) {
+    dea::UnitResult& r = out.units[j].result;
+    if (kept) {
+      r = solved.units[j];
+    } else {
+      r = std::move(own.units[j]);
+    }
+    for (dea::Peer& p : r.peers) p.unit = out.units[static_cast<size_t>(p.unit)].unit;
+  }
+  for (int32_t f : solved.frame) out.frame.push_back(out.units[static_cast<size_t>(f)].unit);
   SortByCode(state, out.frame);
   out.options = query.options;
-  out.stats = solved->stats;
+  out.stats = solved.stats;
   return out;
 }
 

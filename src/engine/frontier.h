@@ -19,6 +19,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -82,10 +84,49 @@ struct FrontierResult {
 Result<std::vector<UnitId>> PeerGroupUnits(const State& state, const PeerGroupSpec& spec,
                                            const Period& period);
 
+// Frontiers solved before, by what they were solved from: the same units, figures and
+// options give the same frontier without solving again, so a report of another peer
+// group or another period, or a second page over the same peer group (a unit's
+// learning page, the pairs' progress), costs only the figures' aggregation and a
+// comparison. At most `max_entries` frontiers and `max_units` units over all of them;
+// the least recently used go first. Thread-safe: the solving itself runs outside the
+// lock (two readers asking for the same new frontier may both solve it).
+class FrontierCache {
+ public:
+  explicit FrontierCache(size_t max_entries = 32, size_t max_units = 2'000'000);
+
+  // dea::Solve(data, options) of the units `ids`, or the one kept for equal arguments.
+  Result<std::shared_ptr<const dea::Frontier>> Solve(const std::vector<UnitId>& ids,
+                                                     const dea::Data& data,
+                                                     const dea::Options& options);
+  struct Counters {
+    int64_t hits = 0;    // answered from a kept frontier
+    int64_t solves = 0;  // solved
+  };
+  Counters counters() const;
+
+ private:
+  struct Entry {
+    std::vector<UnitId> ids;
+    dea::Data data;
+    dea::Options options;
+    std::shared_ptr<const dea::Frontier> frontier;
+    uint64_t used = 0;
+  };
+  const size_t max_entries_;
+  const size_t max_units_;
+  mutable std::mutex mu_;
+  std::vector<Entry> entries_;
+  uint64_t clock_ = 0;
+  Counters counters_;
+};
+
 // Fails with kInvalidArgument for a derived or repeated indicator, an input among the
 // outputs, no inputs or no outputs; with kFailedPrecondition when fewer than one unit
 // remains after exclusions (the excluded ones are named in the message, first five).
-Result<FrontierResult> ComputeFrontier(const State& state, const FrontierQuery& query);
+// With a cache, the DEA step is looked up there first (and kept there).
+Result<FrontierResult> ComputeFrontier(const State& state, const FrontierQuery& query,
+                                       FrontierCache* cache = nullptr);
 
 // A unit's figure of a (non-derived) indicator over a period (NaN when not reported).
 double UnitFigure(const State& state, UnitId unit, IndicatorId indicator, const Period& period);

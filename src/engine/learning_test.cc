@@ -130,6 +130,57 @@ TEST(Frontier, VrsEnvelopesTheSmallestAndTheLargest) {
   EXPECT_NEAR(crs->units[2].result.score, 1 / 1.5, 1e-9);
 }
 
+TEST(Frontier, TheCacheAnswersEqualFiguresAndSolvesChangedOnes) {
+  Economy e;
+  e.Month(e.units[0], 3, 2, 2);
+  e.Month(e.units[1], 3, 4, 6);
+  e.Month(e.units[2], 3, 8, 8);
+  e.Month(e.units[3], 3, 6, 4);
+  e.Month(e.units[4], 3, 5, 5);  // steel
+  FrontierCache cache(2);
+  const FrontierQuery vrs = CoalQuery(e, dea::Rts::kVrs);
+  auto scores = [](const Result<FrontierResult>& f) {
+    std::vector<double> v;
+    for (const FrontierUnit& u : f->units) v.push_back(u.result.score);
+    return v;
+  };
+  auto first = ComputeFrontier(e.s, vrs, &cache);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(cache.counters().solves, 1);
+  // Asked again, and after a report of another peer group or another month: the same.
+  auto again = ComputeFrontier(e.s, vrs, &cache);
+  e.Month(e.units[4], 3, 5, 9);
+  e.Month(e.units[0], 4, 2, 3);
+  auto after_others = ComputeFrontier(e.s, vrs, &cache);
+  EXPECT_EQ(cache.counters().hits, 2);
+  EXPECT_EQ(cache.counters().solves, 1);
+  EXPECT_EQ(scores(again), scores(first));
+  EXPECT_EQ(scores(after_others), scores(first));
+  EXPECT_EQ(after_others->units[3].result.peers.size(), 2u);
+  // D's March output rises to 6, as B's with more workers: solved again, as without
+  // the cache (D 4 / 6).
+  e.Month(e.units[3], 3, 6, 6);
+  auto changed = ComputeFrontier(e.s, vrs, &cache);
+  EXPECT_EQ(cache.counters().solves, 2);
+  EXPECT_NEAR(changed->units[3].result.score, 4.0 / 6, 1e-9);
+  EXPECT_EQ(scores(changed), scores(ComputeFrontier(e.s, vrs)));
+  // Other options are another frontier; with room for two, the least recently used
+  // (VRS) goes when a third comes.
+  EXPECT_TRUE(ComputeFrontier(e.s, CoalQuery(e, dea::Rts::kCrs), &cache).ok());
+  EXPECT_TRUE(ComputeFrontier(e.s, CoalQuery(e, dea::Rts::kDrs), &cache).ok());
+  EXPECT_EQ(cache.counters().solves, 4);
+  EXPECT_TRUE(ComputeFrontier(e.s, vrs, &cache).ok());
+  EXPECT_EQ(cache.counters().solves, 5);
+  EXPECT_TRUE(ComputeFrontier(e.s, CoalQuery(e, dea::Rts::kDrs), &cache).ok());
+  EXPECT_EQ(cache.counters().solves, 5);
+  // A unit set over max_units is solved, not kept.
+  FrontierCache small(4, 3);
+  EXPECT_TRUE(ComputeFrontier(e.s, vrs, &small).ok());
+  EXPECT_TRUE(ComputeFrontier(e.s, vrs, &small).ok());
+  EXPECT_EQ(small.counters().solves, 2);
+  EXPECT_EQ(small.counters().hits, 0);
+}
+
 TEST(Frontier, ExcludesUnitsWithMissingOrZeroFiguresAndSaysWhy) {
   Economy e;
   e.Month(e.units[0], 3, 10, 20);

@@ -123,6 +123,12 @@ Response Api::MetricsText(const Request&) const {
                 static_cast<double>(s.series_count()));
     AppendGauge(out, "chollima_plans", "Current plans.", static_cast<double>(s.plans().size()));
   }
+  const engine::FrontierCache::Counters f = frontiers_.counters();
+  AppendMetric(out, "chollima_frontier_cache_hits_total", "counter",
+               "Frontiers answered from the cache (the same units, figures and options).",
+               static_cast<double>(f.hits));
+  AppendMetric(out, "chollima_frontier_solves_total", "counter",
+               "Frontiers solved by the DEA kernel for the reads.", static_cast<double>(f.solves));
   return {.status = 200, .content_type = "text/plain; version=0.0.4", .body = std::move(out)};
 }
 

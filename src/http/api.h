@@ -198,6 +198,9 @@ class Api {
   // (under mu_ held exclusively).
   mutable ResponseCache cache_;
   mutable std::atomic<uint64_t> generation_{0};
+  // Frontiers solved by the reads, by what they were solved from (thread-safe; a write
+  // leaves it: a frontier whose figures it changed is solved again when next asked).
+  mutable engine::FrontierCache frontiers_;
   // The store serves one thread at a time: readers of history take this too (after mu_).
   mutable std::mutex store_mu_;
 };

@@ -65,7 +65,7 @@ Response Api::Frontier(const Request& request) const {
     CHOLLIMA_ASSIGN_OR_RETURN(const service::FrontierRequest r,
                               service::ParseFrontierQuery(state, o));
     CHOLLIMA_ASSIGN_OR_RETURN(const engine::FrontierResult f,
-                              engine::ComputeFrontier(state, r.query));
+                              engine::ComputeFrontier(state, r.query, &frontiers_));
     io::JsonWriter w;
     service::WriteFrontierJson(w, state, r, f);
     std::string body = w.Take();
@@ -86,9 +86,9 @@ Response Api::UnitLearning(const Request& request) const {
     CHOLLIMA_ASSIGN_OR_RETURN(const service::FrontierRequest r,
                               service::UnitFrontierRequest(state, *unit, o));
     CHOLLIMA_ASSIGN_OR_RETURN(const engine::FrontierResult f,
-                              engine::ComputeFrontier(state, r.query));
+                              engine::ComputeFrontier(state, r.query, &frontiers_));
     io::JsonWriter w;
-    CHOLLIMA_RETURN_IF_ERROR(service::WriteUnitLearningJson(w, state, *unit, r, f));
+    CHOLLIMA_RETURN_IF_ERROR(service::WriteUnitLearningJson(w, state, *unit, r, f, &frontiers_));
     return JsonResponse(200, w.Take());
   });
 }
@@ -116,7 +116,7 @@ Response Api::ModelSuggestions(const Request& request) const {
     CHOLLIMA_ASSIGN_OR_RETURN(service::FrontierRequest r, service::ParseFrontierQuery(state, o));
     r.query.options.super_efficiency = true;
     CHOLLIMA_ASSIGN_OR_RETURN(const engine::FrontierResult f,
-                              engine::ComputeFrontier(state, r.query));
+                              engine::ComputeFrontier(state, r.query, &frontiers_));
     CHOLLIMA_ASSIGN_OR_RETURN(const std::vector<UnitId> peers,
                               engine::PeerGroupUnits(state, r.query.peers, r.query.period));
     io::JsonWriter w;
@@ -158,7 +158,7 @@ Response Api::Pairs(const Request& request) const {
     const engine::State& state = service_.state();
     CHOLLIMA_ASSIGN_OR_RETURN(const std::optional<GroupId> group, GroupFilter(request, state));
     io::JsonWriter w;
-    service::WritePairsJson(w, state, as_of, group);
+    service::WritePairsJson(w, state, as_of, group, &frontiers_);
     return JsonResponse(200, w.Take());
   });
 }
@@ -243,7 +243,7 @@ Response Api::AssignPairs(const Request& request, const Caller& caller) const {
     CHOLLIMA_ASSIGN_OR_RETURN(const service::AssignRequest a,
                               service::ParseAssignRequest(state, o));
     CHOLLIMA_ASSIGN_OR_RETURN(const engine::FrontierResult f,
-                              engine::ComputeFrontier(state, a.frontier.query));
+                              engine::ComputeFrontier(state, a.frontier.query, &frontiers_));
     CHOLLIMA_ASSIGN_OR_RETURN(
         const engine::PairPlan plan,
         engine::ProposePairs(state, f, service::RequestGroup(a.frontier), a.capacity, a.objective));

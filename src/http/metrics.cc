@@ -51,13 +51,20 @@ std::string Metrics::Render() const {
 }
 
 void AppendGauge(std::string& out, std::string_view name, std::string_view help, double value) {
+  AppendMetric(out, name, "gauge", help, value);
+}
+
+void AppendMetric(std::string& out, std::string_view name, std::string_view type,
+                  std::string_view help, double value) {
   out += "# HELP ";
   out += name;
   out += ' ';
   out += help;
   out += "\n# TYPE ";
   out += name;
-  out += " gauge\n";
+  out += ' ';
+  out += type;
+  out += '\n';
   out += name;
   out += ' ';
   out += FormatNumber(value);

@@ -44,5 +44,8 @@ class Metrics {
 
 // Appends one gauge (with its HELP and TYPE lines) in the Prometheus text format.
 void AppendGauge(std::string& out, std::string_view name, std::string_view help, double value);
+// The same for a metric of any type ("counter", "gauge").
+void AppendMetric(std::string& out, std::string_view name, std::string_view type,
+                  std::string_view help, double value);
 
 }  // namespace chollima::http

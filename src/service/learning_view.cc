@@ -143,7 +143,8 @@ void WritePairGapsMembers(io::JsonWriter& w, const engine::State& state, const L
 // scored there); frontiers are computed once per group.
 class ScoreBoard {
  public:
-  ScoreBoard(const engine::State& s, Date as_of) : s_(s), month_(PeriodOf(Grain::kMonth, as_of)) {}
+  ScoreBoard(const engine::State& s, Date as_of, engine::FrontierCache* cache)
+      : s_(s), month_(PeriodOf(Grain::kMonth, as_of)), cache_(cache) {}
   const Period& month() const { return month_; }
   // `frontier`: "RTS ORIENTATION" as LearningPair::frontier keeps it.
   double Score(GroupId group, const std::string& frontier, UnitId unit) {
@@ -164,7 +165,7 @@ class ScoreBoard {
       }
       q.options.super_efficiency = false;
       q.options.slacks = false;
-      if (auto f = engine::ComputeFrontier(s_, q); f.ok()) {
+      if (auto f = engine::ComputeFrontier(s_, q, cache_); f.ok()) {
         for (const engine::FrontierUnit& u : f->units) m[u.unit] = u.result.score;
       }
       it = scores_.emplace(key, std::move(m)).first;
@@ -176,6 +177,7 @@ class ScoreBoard {
  private:
   const engine::State& s_;
   Period month_;
+  engine::FrontierCache* cache_;
   std::unordered_map<std::string, std::unordered_map<UnitId, double>> scores_;
 };
 
@@ -579,7 +581,8 @@ Result<FrontierRequest> UnitFrontierRequest(const engine::State& state, UnitId u
 }
 
 Status WriteUnitLearningJson(io::JsonWriter& w, const engine::State& state, UnitId unit,
-                             const FrontierRequest& r, const engine::FrontierResult& f) {
+                             const FrontierRequest& r, const engine::FrontierResult& f,
+                             engine::FrontierCache* cache) {
   const auto scored = std::find_if(f.units.begin(), f.units.end(),
                                    [&](const engine::FrontierUnit& u) { return u.unit == unit; });
   const auto excluded = std::find_if(f.excluded.begin(), f.excluded.end(),
@@ -699,7 +702,7 @@ Status WriteUnitLearningJson(io::JsonWriter& w, const engine::State& state, Unit
   if (pair == pairs.end()) {
     w.Null();
   } else {
-    ScoreBoard board(state, today);
+    ScoreBoard board(state, today, cache);
     WritePairJson(w, state, *pair, today, board);
   }
   w.EndObject();
@@ -844,9 +847,9 @@ void WriteFollowersJson(io::JsonWriter& w, const engine::State& state,
 // ------------------------------------------------------------------ pairs
 
 void WritePairsJson(io::JsonWriter& w, const engine::State& state, std::optional<Date> in_force_on,
-                    std::optional<GroupId> group) {
+                    std::optional<GroupId> group, engine::FrontierCache* cache) {
   const Date as_of = in_force_on.value_or(DefaultDay(state));
-  ScoreBoard board(state, as_of);
+  ScoreBoard board(state, as_of, cache);
   w.BeginObject();
   w.Key("as_of");
   w.String(FormatDate(as_of));

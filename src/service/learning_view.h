@@ -88,8 +88,10 @@ void WriteUnitRef(io::JsonWriter& w, const engine::State& state, UnitId unit);
 
 // One unit's learning page (openapi: UnitLearning). `frontier` holds the unit, scored
 // or excluded; fails with kNotFound when the unit is not in the peer group at all.
+// `cache` (may be null) serves the frontier of its pair's score now.
 Status WriteUnitLearningJson(io::JsonWriter& w, const engine::State& state, UnitId unit,
-                             const FrontierRequest& r, const engine::FrontierResult& f);
+                             const FrontierRequest& r, const engine::FrontierResult& f,
+                             engine::FrontierCache* cache = nullptr);
 // The frontier request of a unit's learning page: the options' peer group, or the
 // unit's group at `level` (default 1) of `hierarchy` (default the first) on the period's
 // first day.
@@ -114,8 +116,9 @@ Result<ModelDesignation> FindModel(const engine::State& state, UnitId unit,
 // {"pairs":[...],"rules":[...]}: the pairs in force on `as_of`, their progress measured
 // in its month; without it, the latest pairs (those applied to start after the latest
 // report too), their progress in the month of the latest reported day.
+// `cache` (may be null) serves the frontiers of the learners' scores now.
 void WritePairsJson(io::JsonWriter& w, const engine::State& state, std::optional<Date> as_of,
-                    std::optional<GroupId> group);
+                    std::optional<GroupId> group, engine::FrontierCache* cache = nullptr);
 // {"peer_group","period","capacity","objective","from","mentors","pairs","unpaired",
 //  "total_cost","applied"}.
 void WritePairPlanJson(io::JsonWriter& w, const engine::State& state, const FrontierRequest& r,

@@ -252,6 +252,37 @@ TEST_F(LearningHttp, ALaggingUnitLearnsFromItsPeerWithTheHandComputedTargets) {
 
 // ---- Models and followers.
 
+// A frontier is solved once for its units, figures and options: the pages of two units
+// of one peer group share it, and a report of another province leaves it.
+TEST_F(LearningHttp, UnitPagesOfOnePeerGroupShareItsFrontierUntilItsFiguresChange) {
+  auto counter = [&](const std::string& name) {
+    const std::string body = Fetch("/metrics", "vic")->body;
+    const size_t at = body.find("\n" + name + " ");
+    EXPECT_NE(at, std::string::npos) << name;
+    return at == std::string::npos ? -1.0 : std::stod(body.substr(at + name.size() + 2));
+  };
+  const double solves = counter("chollima_frontier_solves_total");
+  const double hits = counter("chollima_frontier_cache_hits_total");
+  for (const char* code : {"A", "C", "D"}) {
+    const std::string page = "/api/units/" + std::string(code) + "/learning?period=2026-01&rts=crs";
+    ASSERT_EQ(Fetch(page, "vic")->status, 200) << code;
+  }
+  EXPECT_EQ(counter("chollima_frontier_solves_total"), solves + 1);
+  EXPECT_EQ(counter("chollima_frontier_cache_hits_total"), hits + 2);
+  // E is in P2: its report leaves P1's frontier as it was; C's changes it.
+  auto r = Call("POST", "/api/reports",
+                R"({"unit":"E","indicator":"out","date":"2026-01-02","value":5})", "alice");
+  ASSERT_TRUE(r && r->status == 200) << (r ? r->body : "");
+  ASSERT_EQ(Fetch("/api/units/A/learning?period=2026-01&rts=crs", "vic")->status, 200);
+  EXPECT_EQ(counter("chollima_frontier_solves_total"), solves + 1);
+  r = Call("POST", "/api/reports",
+           R"({"unit":"C","indicator":"out","date":"2026-01-02","value":5})", "alice");
+  ASSERT_TRUE(r && r->status == 200) << (r ? r->body : "");
+  const io::JsonValue page = Json(Fetch("/api/units/C/learning?period=2026-01&rts=crs", "vic"));
+  EXPECT_EQ(counter("chollima_frontier_solves_total"), solves + 2);
+  EXPECT_NEAR(At(page, {"score"}).AsNumber(), 25.0 / 20 / 4, 1e-9);  // (20 + 5) / 20 over B's 4
+}
+
 TEST_F(LearningHttp, ModelsAreForPlannersInTheirScopeAndRefusedWritesChangeNothing) {
   const std::string body =
       R"({"unit":"B","peer_group":"region/P1","from":"2026-01-01","reason":"twice the output per worker"})";
