@@ -216,7 +216,8 @@ Result<FrontierResult> ComputeFrontier(const State& state, const FrontierQuery& 
       xs[k] = UnitFigure(state, u, out.inputs[k], query.period);
       const std::string& code = IndicatorCode(state, out.inputs[k]);
       if (std::isnan(xs[k])) {
-        reason = "no report of " + code + " in " + period;
+        reason = "no report of " + code;
+        reason += " in " + period;
       } else if (xs[k] < 0) {
         reason = code + " is negative";
       } else if (xs[k] == 0) {
@@ -228,7 +229,8 @@ Result<FrontierResult> ComputeFrontier(const State& state, const FrontierQuery& 
       ys[k] = UnitFigure(state, u, out.outputs[k], query.period);
       const std::string& code = IndicatorCode(state, out.outputs[k]);
       if (std::isnan(ys[k])) {
-        reason = "no report of " + code + " in " + period;
+        reason = "no report of " + code;
+        reason += " in " + period;
       } else if (ys[k] < 0) {
         reason = code + " is negative";
       }

@@ -386,6 +386,7 @@ Result<PairPlan> ProposePairs(const State& state, const FrontierResult& frontier
   p.capacity.assign(mentors.size(), capacity);
   p.cost.resize(mentors.size() * learner_rows.size());
   std::vector<std::vector<double>> learner_mix;
+  learner_mix.reserve(learner_rows.size());
   for (size_t l : learner_rows) learner_mix.push_back(mix(frontier.units[l]));
   for (size_t a = 0; a < mentors.size(); ++a) {
     const FrontierUnit& mu = frontier.units[mentors[a]];
